@@ -1,0 +1,39 @@
+import CipherscaleAPI
+
+extension APIImplementation {
+    public func createGroup(_ input: Operations.CreateGroup.Input) async throws -> Operations.CreateGroup.Output {
+        guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
+        let group = try await directory.createGroup(RequestScope.principal(), GroupInput(body))
+        return .created(.init(body: .json(.init(group))))
+    }
+
+    public func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output {
+        let page = try await directory.listGroups(RequestScope.principal(), rawQuery: RequestScope.current.rawQuery)
+        return .ok(.init(body: .json(.init(page))))
+    }
+
+    public func getGroup(_ input: Operations.GetGroup.Input) async throws -> Operations.GetGroup.Output {
+        let group = try await directory.group(RequestScope.principal(), id: input.path.id)
+        return .ok(.init(body: .json(.init(group))))
+    }
+
+    public func updateGroup(_ input: Operations.UpdateGroup.Input) async throws -> Operations.UpdateGroup.Output {
+        guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
+        let group = try await directory.replaceGroup(RequestScope.principal(), id: input.path.id, GroupInput(body))
+        return .ok(.init(body: .json(.init(group))))
+    }
+
+    public func deleteGroup(_ input: Operations.DeleteGroup.Input) async throws -> Operations.DeleteGroup.Output {
+        try await directory.deleteGroup(RequestScope.principal(), id: input.path.id)
+        return .noContent(.init())
+    }
+}
+
+extension GroupInput {
+    init(_ body: Components.Schemas.GroupInput) {
+        self.init(
+            name: body.name, description: body.description, roles: body.roles, maxDevices: body.maxDevices,
+            isSamlDefaultGroup: body.isSamlDefaultGroup, idpMapping: body.idpMapping
+        )
+    }
+}

@@ -1,0 +1,19 @@
+import CipherscaleAPI
+import OpenAPIRuntime
+
+/// The generated `APIProtocol`, implemented by thin handlers: unpack the input, make one call into
+/// ``Directory``, map the result. Errors are thrown and turned into problem details by ``ProblemMiddleware``.
+public struct APIImplementation: APIProtocol {
+    /// The domain operations.
+    let directory: Directory
+
+    public init(directory: Directory) {
+        self.directory = directory
+    }
+
+    /// The JSON body of a request, or 400 when the generated code found none.
+    static func json<Body>(_ body: Body?) throws -> Body {
+        guard let body else { throw DirectoryError.invalid("A JSON request body is required.") }
+        return body
+    }
+}

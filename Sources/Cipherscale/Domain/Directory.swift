@@ -1,0 +1,280 @@
+import Foundation
+import Logging
+
+/// A user to create, as the client sent it.
+public struct CreateUserInput: Sendable {
+    public var email: String
+    public var groups: [String]
+
+    public init(email: String, groups: [String]) {
+        self.email = email
+        self.groups = groups
+    }
+}
+
+/// A group body as the client sent it.
+public struct GroupInput: Sendable {
+    public var name: String
+    public var description: String?
+    public var roles: [String]
+    public var maxDevices: Int?
+    public var isSamlDefaultGroup: Bool?
+    public var idpMapping: [String]?
+
+    public init(name: String, description: String?, roles: [String], maxDevices: Int?, isSamlDefaultGroup: Bool?, idpMapping: [String]?) {
+        self.name = name
+        self.description = description
+        self.roles = roles
+        self.maxDevices = maxDevices
+        self.isSamlDefaultGroup = isSamlDefaultGroup
+        self.idpMapping = idpMapping
+    }
+}
+
+/// The directory's operations: input rules are checked here, rules on stored state in the store's
+/// transactions. Handlers call exactly one of these per request.
+public struct Directory: Sendable {
+    /// Where the data lives.
+    public let store: DirectoryStore
+    /// How long an invitation stays valid.
+    public let invitationTTL: Millis
+    /// The largest batch `createUsers` accepts.
+    public static let maxBatch = 100
+
+    public init(store: DirectoryStore, invitationTTL: Millis = 7 * 24 * 3600 * 1000) {
+        self.store = store
+        self.invitationTTL = invitationTTL
+    }
+
+    // MARK: Authentication
+
+    /// The principal for a presented `apikey` header value: 401 when missing, unknown or revoked.
+    public func authenticate(apiKey: String?) async throws -> Principal {
+        guard let apiKey, !apiKey.isEmpty else {
+            throw DirectoryError(.unauthorized, "The apikey header is required.")
+        }
+        let presented = APIKeySecret.parse(apiKey)
+        // Hash even for malformed or unknown keys so every failure costs about the same.
+        let presentedHash = Secrets.hash(presented?.secret ?? apiKey)
+        guard let presented, let stored = try await store.apiKey(prefix: presented.prefix),
+            Secrets.constantTimeEquals(stored.secretHash, presentedHash), stored.record.revokedAt == nil
+        else {
+            throw DirectoryError(.unauthorized, "The API key is not valid.")
+        }
+        return Principal(tenantId: stored.record.tenantId, keyId: stored.record.id, readOnly: stored.record.readOnly)
+    }
+
+    // MARK: Tenants and keys (command line)
+
+    /// Creates a tenant with its owner and a first admin key; the key's text is returned once.
+    public func createTenant(name: String, ownerEmail: String) async throws -> (tenantId: String, ownerUserId: String, apiKey: String) {
+        var errors: [FieldError] = []
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty || trimmed.count > Validation.maxNameLength { errors.append(FieldError("name", "must be 1 to 100 characters")) }
+        if !Validation.isValidEmail(ownerEmail) { errors.append(FieldError("owner-email", "is not a valid email address")) }
+        if !errors.isEmpty { throw DirectoryError.invalid("The tenant is not valid.", errors) }
+        let created = try await store.createTenant(name: trimmed, ownerEmail: ownerEmail)
+        let key = try await createAPIKey(tenantId: created.tenantId, readOnly: false)
+        return (created.tenantId, created.ownerUserId, key.apiKey)
+    }
+
+    /// Creates a key for a tenant; its text is returned once and only its hash is stored.
+    public func createAPIKey(tenantId: String, readOnly: Bool) async throws -> (record: APIKeyRecord, apiKey: String) {
+        let id = try Validation.pathId(tenantId, name: "tenant")
+        let secret = APIKeySecret.generate()
+        let record = try await store.insertAPIKey(tenantId: id, prefix: secret.prefix, secretHash: Secrets.hash(secret.secret), readOnly: readOnly)
+        return (record, secret.text)
+    }
+
+    // MARK: Users
+
+    /// Validates and creates a batch all-or-nothing. `batch` says whether the client sent an array
+    /// (pointers are `/3/email`) or one object (`/email`).
+    public func createUsers(_ principal: Principal, _ inputs: [CreateUserInput], batch: Bool) async throws -> [User] {
+        guard !inputs.isEmpty else { throw DirectoryError.invalid("The array must hold at least one user.") }
+        guard inputs.count <= Self.maxBatch else {
+            throw DirectoryError.invalid("At most \(Self.maxBatch) users can be created in one call; got \(inputs.count).")
+        }
+        let prefix: (Int) -> String = { batch ? "/\($0)" : "" }
+        var errors: [FieldError] = []
+        var seen: [String: Int] = [:]
+        var users: [NewUser] = []
+        for (index, input) in inputs.enumerated() {
+            if !Validation.isValidEmail(input.email) {
+                errors.append(FieldError("\(prefix(index))/email", "is not a valid email address"))
+            } else if let first = seen[input.email.lowercased()] {
+                errors.append(FieldError("\(prefix(index))/email", "duplicates the email of item \(first) in this batch"))
+            } else {
+                seen[input.email.lowercased()] = index
+            }
+            let groups = Validation.bodyIds(input.groups, pointer: "\(prefix(index))/groups", errors: &errors)
+            users.append(NewUser(email: input.email, groupIds: groups))
+        }
+        if !errors.isEmpty { throw DirectoryError.invalid("Some users are not valid; nothing was created.", errors) }
+        let invitations = users.map { _ in Self.newInvitation() }
+        return try await store.createUsers(
+            tenantId: principal.tenantId, users: users, invitations: invitations, pointerPrefix: prefix, invitationTTL: invitationTTL
+        )
+    }
+
+    static func newInvitation() -> NewInvitation {
+        let token = Secrets.randomToken(bytes: 32)
+        return NewInvitation(token: token, tokenHash: Secrets.hash(token))
+    }
+
+    public func listUsers(_ principal: Principal, rawQuery: String?) async throws -> Page<User> {
+        let query = try ListQuery.parse(rawQuery, schema: .users)
+        return try await store.listUsers(tenantId: principal.tenantId, query: query)
+    }
+
+    public func user(_ principal: Principal, id: String) async throws -> User {
+        try await store.user(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    /// Edits first name, last name and image; nil leaves a field as it is, "" clears it.
+    public func updateUser(_ principal: Principal, id: String, change: UserProfileChange) async throws -> User {
+        let userId = try Validation.pathId(id, name: "id")
+        _ = try await store.user(tenantId: principal.tenantId, id: userId)
+        var errors: [FieldError] = []
+        Validation.checkLength(change.firstName, limit: Validation.maxNameLength, pointer: "/firstName", errors: &errors)
+        Validation.checkLength(change.lastName, limit: Validation.maxNameLength, pointer: "/lastName", errors: &errors)
+        Validation.checkLength(change.image, limit: Validation.maxImageLength, pointer: "/image", errors: &errors)
+        if !errors.isEmpty { throw DirectoryError.invalid("The user is not valid.", errors) }
+        return try await store.updateUser(tenantId: principal.tenantId, id: userId, change: change)
+    }
+
+    public func deleteUser(_ principal: Principal, id: String) async throws {
+        try await store.deleteUser(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    public func deactivateUser(_ principal: Principal, id: String) async throws -> User {
+        try await store.deactivateUser(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    public func reactivateUser(_ principal: Principal, id: String) async throws -> User {
+        try await store.reactivateUser(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    public func reinviteUser(_ principal: Principal, id: String) async throws {
+        try await store.reinviteUser(
+            tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"), invitation: Self.newInvitation(), invitationTTL: invitationTTL
+        )
+    }
+
+    public func userRoles(_ principal: Principal, id: String, rolesOnly: Bool, groupsOnly: Bool) async throws -> [Role] {
+        let userId = try Validation.pathId(id, name: "id")
+        if rolesOnly && groupsOnly {
+            _ = try await store.user(tenantId: principal.tenantId, id: userId)
+            throw DirectoryError.invalid(
+                "rolesOnly and groupsOnly cannot both be true.", [FieldError("query:rolesOnly", "conflicts with groupsOnly")]
+            )
+        }
+        let source: DirectoryStore.RoleSource = rolesOnly ? .direct : groupsOnly ? .groups : .effective
+        return try await store.userRoles(tenantId: principal.tenantId, id: userId, source: source)
+    }
+
+    /// Adds and removes direct roles; malformed ids or one id in both lists is 400.
+    public func updateUserRoles(_ principal: Principal, id: String, added: [String], removed: [String]) async throws -> User {
+        let userId = try Validation.pathId(id, name: "id")
+        _ = try await store.user(tenantId: principal.tenantId, id: userId)
+        var errors: [FieldError] = []
+        let addedIds = Validation.bodyIds(added, pointer: "/addedRoles", errors: &errors)
+        let removedIds = Validation.bodyIds(removed, pointer: "/removedRoles", errors: &errors)
+        for (index, roleId) in removedIds.enumerated() where addedIds.contains(roleId) {
+            errors.append(FieldError("/removedRoles/\(index)", "role \(roleId) is also in addedRoles"))
+        }
+        if !errors.isEmpty { throw DirectoryError.invalid("The role changes are not valid.", errors) }
+        return try await store.updateUserRoles(tenantId: principal.tenantId, id: userId, added: addedIds, removed: removedIds)
+    }
+
+    public func addUserToGroup(_ principal: Principal, id: String, groupId: String) async throws -> User {
+        let userId = try Validation.pathId(id, name: "id")
+        _ = try await store.user(tenantId: principal.tenantId, id: userId)
+        guard let group = Identifiers.canonical(groupId) else {
+            throw DirectoryError.invalid("groupId is not a UUID.", [FieldError("/groupId", "'\(groupId)' is not a UUID")])
+        }
+        return try await store.addUserToGroup(tenantId: principal.tenantId, id: userId, groupId: group)
+    }
+
+    public func removeUserFromGroup(_ principal: Principal, id: String, groupId: String) async throws {
+        let userId = try Validation.pathId(id, name: "id")
+        let group = try Validation.pathId(groupId, name: "groupId")
+        try await store.removeUserFromGroup(tenantId: principal.tenantId, id: userId, groupId: group)
+    }
+
+    // MARK: Roles
+
+    public func roles(_ principal: Principal) async throws -> [Role] {
+        try await store.roles(tenantId: principal.tenantId)
+    }
+
+    public func role(_ principal: Principal, id: String) async throws -> Role {
+        try await store.role(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    /// Holders of a role, at most 100 per call (`limit`, `offset` chunk the rest), with the total.
+    public func roleUsers(_ principal: Principal, id: String, throughGroups: Bool, limit: Int?, offset: Int?) async throws -> Page<User> {
+        let roleId = try Validation.pathId(id, name: "id")
+        var errors: [FieldError] = []
+        if let limit, limit < 0 { errors.append(FieldError("query:limit", "must be a non-negative integer")) }
+        if let offset, offset < 0 { errors.append(FieldError("query:offset", "must be a non-negative integer")) }
+        if !errors.isEmpty { throw DirectoryError.invalid("The list parameters are not valid.", errors) }
+        return try await store.roleUsers(
+            tenantId: principal.tenantId, roleId: roleId, throughGroups: throughGroups,
+            limit: min(limit ?? ListQuery.maxLimit, ListQuery.maxLimit), offset: offset ?? 0
+        )
+    }
+
+    public func removeRole(_ principal: Principal, roleId: String, userId: String) async throws {
+        let role = try Validation.pathId(roleId, name: "id")
+        let user = try Validation.pathId(userId, name: "userId")
+        try await store.removeRole(tenantId: principal.tenantId, roleId: role, userId: user)
+    }
+
+    // MARK: Groups
+
+    public func listGroups(_ principal: Principal, rawQuery: String?) async throws -> Page<Group> {
+        try await store.listGroups(tenantId: principal.tenantId, query: ListQuery.parse(rawQuery, schema: .groups))
+    }
+
+    public func group(_ principal: Principal, id: String) async throws -> Group {
+        try await store.group(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    public func createGroup(_ principal: Principal, _ input: GroupInput) async throws -> Group {
+        try await store.createGroup(tenantId: principal.tenantId, draft: Self.draft(input))
+    }
+
+    public func replaceGroup(_ principal: Principal, id: String, _ input: GroupInput) async throws -> Group {
+        let groupId = try Validation.pathId(id, name: "id")
+        _ = try await store.group(tenantId: principal.tenantId, id: groupId)
+        return try await store.replaceGroup(tenantId: principal.tenantId, id: groupId, draft: Self.draft(input))
+    }
+
+    public func deleteGroup(_ principal: Principal, id: String) async throws {
+        try await store.deleteGroup(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    static func draft(_ input: GroupInput) throws(DirectoryError) -> GroupDraft {
+        var errors: [FieldError] = []
+        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty { errors.append(FieldError("/name", "must not be empty")) }
+        Validation.checkLength(name, limit: Validation.maxNameLength, pointer: "/name", errors: &errors)
+        Validation.checkLength(input.description, limit: Validation.maxDescriptionLength, pointer: "/description", errors: &errors)
+        if let max = input.maxDevices, max < 0 { errors.append(FieldError("/maxDevices", "must not be negative")) }
+        var roleIds = Validation.bodyIds(input.roles, pointer: "/roles", errors: &errors)
+        let mapping = input.idpMapping ?? []
+        for (index, entry) in mapping.enumerated() {
+            Validation.checkLength(entry, limit: 256, pointer: "/idpMapping/\(index)", errors: &errors)
+        }
+        if mapping.count > 100 { errors.append(FieldError("/idpMapping", "must hold at most 100 entries")) }
+        if !errors.isEmpty { throw DirectoryError.invalid("The group is not valid.", errors) }
+        var seen = Set<String>()
+        roleIds = roleIds.filter { seen.insert($0).inserted }
+        let description = input.description.flatMap { $0.isEmpty ? nil : $0 }
+        return GroupDraft(
+            name: name, description: description, roleIds: roleIds, maxDevices: input.maxDevices,
+            isSamlDefaultGroup: input.isSamlDefaultGroup ?? false, idpMapping: mapping
+        )
+    }
+}

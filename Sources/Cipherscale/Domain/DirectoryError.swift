@@ -1,0 +1,66 @@
+/// One problem with one field of a request, named by a JSON pointer (`/3/email`).
+public struct FieldError: Error, Sendable, Equatable {
+    /// Where the problem is: a JSON pointer into the body, or `query:NAME` / `path:NAME` for parameters.
+    public var pointer: String
+    /// What is wrong, in words.
+    public var detail: String
+
+    public init(_ pointer: String, _ detail: String) {
+        self.pointer = pointer
+        self.detail = detail
+    }
+}
+
+/// Every failure the directory reports to a client. Mapped to RFC 9457 problem details in one place
+/// (`ProblemMiddleware`); anything else that is thrown becomes a generic 500.
+public struct DirectoryError: Error, Sendable, Equatable {
+    /// The kind of failure; it decides the HTTP status.
+    public enum Kind: Sendable, Equatable {
+        /// Malformed input: bad JSON, wrong types, missing fields, invalid values (400).
+        case invalidInput
+        /// No usable API key (401).
+        case unauthorized
+        /// The key may not do this, or a rule forbids it (403).
+        case forbidden
+        /// No such resource in this tenant (404).
+        case notFound
+        /// The route exists but not for this method (405).
+        case methodNotAllowed
+        /// The client accepts no media type we can produce (406).
+        case notAcceptable
+        /// The change conflicts with the current state (409).
+        case conflict
+        /// The body is larger than the server accepts (413).
+        case payloadTooLarge
+        /// The body is not JSON (415).
+        case unsupportedMediaType
+        /// The body names ids that do not exist in the tenant (422).
+        case unknownReference
+        /// The database does not answer (503).
+        case unavailable
+    }
+
+    /// The kind of failure.
+    public var kind: Kind
+    /// A human-readable explanation specific to this occurrence.
+    public var detail: String
+    /// The offending fields, when the failure is about input.
+    public var errors: [FieldError]
+
+    public init(_ kind: Kind, _ detail: String, errors: [FieldError] = []) {
+        self.kind = kind
+        self.detail = detail
+        self.errors = errors
+    }
+
+    static func invalid(_ detail: String, _ errors: [FieldError] = []) -> DirectoryError { .init(.invalidInput, detail, errors: errors) }
+    static func notFound(_ detail: String) -> DirectoryError { .init(.notFound, detail) }
+    static func conflict(_ detail: String, _ errors: [FieldError] = []) -> DirectoryError { .init(.conflict, detail, errors: errors) }
+    static func forbidden(_ detail: String) -> DirectoryError { .init(.forbidden, detail) }
+    static func unknownReference(_ detail: String, _ errors: [FieldError] = []) -> DirectoryError {
+        .init(.unknownReference, detail, errors: errors)
+    }
+    static let userNotFound = DirectoryError.notFound("No user with this id exists in the tenant.")
+    static let groupNotFound = DirectoryError.notFound("No group with this id exists in the tenant.")
+    static let roleNotFound = DirectoryError.notFound("No role with this id exists in the tenant.")
+}

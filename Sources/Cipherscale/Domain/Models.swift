@@ -1,0 +1,163 @@
+/// The seven system roles every tenant has, in order of privilege (most privileged first).
+public enum RoleType: String, Sendable, CaseIterable {
+    case owner = "OWNER"
+    case admin = "ADMIN"
+    case defaultRole = "DEFAULT"
+    case basic = "BASIC"
+    case billing = "BILLING"
+    case auditor = "AUDITOR"
+    case support = "SUPPORT"
+
+    /// The display name a new tenant gives the role.
+    var displayName: String {
+        switch self {
+        case .owner: "Owner"
+        case .admin: "Admin"
+        case .defaultRole: "Default"
+        case .basic: "Basic"
+        case .billing: "Billing"
+        case .auditor: "Auditor"
+        case .support: "Support"
+        }
+    }
+
+    /// What the role is for, as a new tenant describes it.
+    var summary: String {
+        switch self {
+        case .owner: "Full control of the tenant, held by its owner. Cannot be assigned through the API."
+        case .admin: "Manages users, groups, devices and policies."
+        case .defaultRole: "Granted to every member of the Default group."
+        case .basic: "May connect to the network with their own devices."
+        case .billing: "Manages billing and subscriptions."
+        case .auditor: "Reads configuration and logs without changing them."
+        case .support: "Helps users with their accounts and devices."
+        }
+    }
+
+    /// Position in privilege order (0 is the most privileged).
+    var rank: Int { Self.allCases.firstIndex(of: self)! }
+}
+
+/// A user account's state. Users start `pending` until they accept their invitation.
+public enum UserStatus: String, Sendable, CaseIterable {
+    case pending
+    case active
+    case inactive
+}
+
+/// A role of a tenant.
+public struct Role: Sendable, Equatable {
+    public var id: String
+    public var type: RoleType
+    public var name: String
+    public var description: String?
+    public var deleteable: Bool
+    public var createdAt: Millis
+    public var updatedAt: Millis
+}
+
+/// A group as shown inside a user: no members, no roles.
+public struct GroupSummary: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var description: String?
+    public var createdAt: Millis
+    public var updatedAt: Millis
+}
+
+/// A device registered to a user.
+public struct Device: Sendable, Equatable {
+    public var id: String
+    public var userId: String?
+    public var name: String?
+    public var hardwareId: String
+    public var appVersion: String?
+    public var posture: String?
+    public var active: Bool
+    public var lastConnection: Millis?
+    public var createdAt: Millis
+    public var updatedAt: Millis
+}
+
+/// A user with everything a User answer shows.
+public struct User: Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var firstName: String?
+    public var lastName: String?
+    public var image: String?
+    public var status: UserStatus
+    public var isOwner: Bool
+    public var maxDevices: Int?
+    public var lastConnection: Millis?
+    public var createdAt: Millis
+    public var updatedAt: Millis
+    /// Effective roles: direct ones and those granted by groups, without duplicates, most privileged first.
+    public var roles: [Role]
+    public var groups: [GroupSummary]
+    public var devices: [Device]
+}
+
+/// A member as shown inside a group.
+public struct GroupMember: Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var firstName: String?
+    public var lastName: String?
+    /// When the user joined the group.
+    public var joinedAt: Millis
+    public var updatedAt: Millis
+}
+
+/// A group with its roles and, when loaded, its first members.
+public struct Group: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var description: String?
+    public var isDefault: Bool
+    public var deleteable: Bool
+    public var maxDevices: Int?
+    public var isSamlDefaultGroup: Bool
+    public var idpMapping: [String]
+    public var memberCount: Int
+    public var createdAt: Millis
+    public var updatedAt: Millis
+    public var roles: [Role]
+    /// The oldest members first, at most ``Group/memberLimit``; nil when not loaded (list answers).
+    public var members: [GroupMember]?
+
+    /// How many members a single group answer embeds.
+    public static let memberLimit = 1000
+}
+
+/// One page of a list, with the exact number of matches.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var total: Int
+    public var offset: Int
+    public var limit: Int
+}
+
+/// A tenant: the unit of isolation. Its id is implied by the API key.
+public struct Tenant: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var createdAt: Millis
+}
+
+/// The caller of a request, as established from its API key.
+public struct Principal: Sendable, Equatable {
+    public var tenantId: String
+    public var keyId: String
+    public var readOnly: Bool
+}
+
+/// An API key as listed (never with its secret).
+public struct APIKeyRecord: Sendable, Equatable {
+    public var id: String
+    public var tenantId: String
+    public var prefix: String
+    public var readOnly: Bool
+    public var createdAt: Millis
+    public var revokedAt: Millis?
+}

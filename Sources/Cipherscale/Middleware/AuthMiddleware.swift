@@ -1,0 +1,66 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Guards `/tenants/...`: the `apikey` header must name a valid key (401), and a read-only key may
+/// only read (403). Sets ``RequestScope`` for the generated handlers.
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let directory: Directory
+
+    static var apiKeyHeader: HTTPField.Name { HTTPField.Name("apikey")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var scope = RequestScope.current
+        scope.rawQuery = request.uri.query
+        let path = request.uri.path
+        if path == "/tenants" || path.hasPrefix("/tenants/") {
+            let principal = try await directory.authenticate(apiKey: request.headers[Self.apiKeyHeader])
+            if principal.readOnly && request.method != .get && request.method != .head {
+                throw DirectoryError(.forbidden, "This API key is read-only.")
+            }
+            scope.principal = principal
+        }
+        return try await RequestScope.$current.withValue(scope) {
+            try await next(request, context)
+        }
+    }
+}
+
+/// Content rules for every request before the generated code sees it:
+/// - bodies over ``maxBodyBytes`` are 413 (the body is collected here, so the limit holds for chunked bodies too);
+/// - a body that is not JSON is 415; an `Accept` that allows neither JSON nor problem+json is 406;
+/// - `Accept` is then removed, because the generated code would otherwise turn a mismatch into a 500
+///   (errors are always problem+json, successes always JSON).
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The largest request body accepted: 1 MiB.
+    static var maxBodyBytes: Int { 1 << 20 }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        if let accept = request.headers[.accept], !Self.acceptsJSON(accept) {
+            throw DirectoryError(.notAcceptable, "This API answers application/json (and application/problem+json for errors).")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {
+            throw HTTPError(.contentTooLarge)
+        }
+        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        if body.readableBytes > 0 {
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            if !(type.hasPrefix("application/json") || type.hasPrefix("application/merge-patch+json") || (type.hasPrefix("application/") && type.contains("+json"))) {
+                throw DirectoryError(.unsupportedMediaType, "The request body must be application/json.")
+            }
+        }
+        var head = request.head
+        head.headerFields[.accept] = nil
+        return try await next(Request(head: head, body: .init(buffer: body)), context)
+    }
+
+    static func acceptsJSON(_ accept: String) -> Bool {
+        accept.split(separator: ",").contains { item in
+            let type = item.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            return type == "*/*" || type == "application/*" || type == "application/json" || type == "application/problem+json"
+                || type.isEmpty
+        }
+    }
+}

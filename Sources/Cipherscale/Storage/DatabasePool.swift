@@ -1,0 +1,218 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import Synchronization
+
+/// Which SQL engine a ``DatabasePool`` talks to. Dialect differences stay inside `Storage/`.
+public enum DatabaseKind: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// Where the data lives, parsed once from `DATABASE_URL` or the defaults.
+public enum DatabaseLocation: Sendable, Equatable {
+    /// An SQLite file (created with its folder when missing).
+    case sqlite(path: String)
+    /// A PostgreSQL server; `searchPath` pins a schema (tests use one schema per test).
+    case postgres(url: String, searchPath: String? = nil)
+
+    /// Parses `DATABASE_URL`: `postgres://` or `postgresql://` URLs, `sqlite:///path` or a plain file path.
+    public static func parse(_ value: String) throws -> DatabaseLocation {
+        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
+            return .postgres(url: value)
+        }
+        if value.hasPrefix("sqlite://") {
+            return .sqlite(path: String(value.dropFirst("sqlite://".count)))
+        }
+        if value.contains("://") {
+            throw ConfigurationError("DATABASE_URL must be postgres://..., sqlite://PATH or a file path")
+        }
+        return .sqlite(path: value)
+    }
+}
+
+/// Connections to the database: concurrent reads, and writes that run as one transaction each.
+///
+/// SQLite has one writer connection (transactions are serialised by an async lock, as SQLite
+/// allows only one writer anyway) and several reader connections in WAL mode. PostgreSQL uses
+/// the `PostgresClient` pool; every transaction holds one pooled connection.
+public final class DatabasePool: Sendable {
+    /// The engine behind this pool.
+    public let kind: DatabaseKind
+    private let backend: Backend
+    private let logger: Logger
+
+    private enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], writeLock: AsyncLock, next: RoundRobin)
+        case postgres(client: PostgresClient, runner: Task<Void, Never>)
+    }
+
+    private init(kind: DatabaseKind, backend: Backend, logger: Logger) {
+        self.kind = kind
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database at `location`. For PostgreSQL the pool's background task starts here.
+    public static func open(_ location: DatabaseLocation, maxConnections: Int = 16, logger: Logger) async throws -> DatabasePool {
+        switch location {
+        case .sqlite(let path):
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let writer = try await openSQLite(path: path, logger: logger)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<4 { readers.append(try await openSQLite(path: path, logger: logger)) }
+            return DatabasePool(
+                kind: .sqlite,
+                backend: .sqlite(writer: writer, readers: readers, writeLock: AsyncLock(), next: RoundRobin()),
+                logger: logger
+            )
+        case .postgres(let url, let searchPath):
+            var configuration = try postgresConfiguration(url: url)
+            configuration.options.maximumConnections = maxConnections
+            if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let runner = Task { await client.run() }
+            return DatabasePool(kind: .postgres, backend: .postgres(client: client, runner: runner), logger: logger)
+        }
+    }
+
+    private static func openSQLite(path: String, logger: Logger) async throws -> SQLiteConnection {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let sql = connection.sql(queryLogLevel: nil)
+        // WAL lets readers run beside the single writer; FULL sync keeps every acknowledged commit.
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"] {
+            try await sql.raw(SQLQueryString(pragma)).run()
+        }
+        return connection
+    }
+
+    private static func postgresConfiguration(url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw ConfigurationError("DATABASE_URL is not a valid postgres:// URL")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "require", "verify-full", "verify-ca": tls = .require(.makeClientConfiguration())
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        default: tls = .disable
+        }
+        return PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: database.isEmpty ? nil : database,
+            tls: tls
+        )
+    }
+
+    /// Runs `body` with a connection for reading; it sees only committed data.
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(_, let readers, _, let next):
+            let index = next.counter.wrappingAdd(1, ordering: .relaxed).oldValue
+            return try await body(readers[abs(index) % readers.count].sql(queryLogLevel: nil))
+        case .postgres(let client, _):
+            return try await client.withConnection { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }
+    }
+
+    /// Runs `body` inside one transaction: it commits when `body` returns and rolls back when it throws.
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let writer, _, let lock, _):
+            return try await lock.withLock {
+                let sql = writer.sql(queryLogLevel: nil)
+                try await sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(sql)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { connection in
+                let sql = connection.sql(queryLogLevel: nil)
+                try await sql.raw("BEGIN").run()
+                do {
+                    let result = try await body(sql)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Closes every connection. The pool must not be used afterwards.
+    public func close() async {
+        switch backend {
+        case .sqlite(let writer, let readers, _, _):
+            for connection in [writer] + readers { try? await connection.close() }
+        case .postgres(_, let runner):
+            runner.cancel()
+            _ = await runner.value
+        }
+    }
+}
+
+/// A shared counter for picking reader connections in turn.
+final class RoundRobin: Sendable {
+    let counter = Atomic<Int>(0)
+}
+
+/// A first-come, first-served lock for async code (the SQLite writer is used by one transaction at a time).
+final class AsyncLock: Sendable {
+    private struct State {
+        var locked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    /// Runs `body` while holding the lock.
+    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { state -> Bool in
+                if state.locked {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.locked = true
+                return true
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    private func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.locked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

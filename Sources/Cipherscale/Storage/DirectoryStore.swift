@@ -1,0 +1,197 @@
+import Foundation
+import SQLKit
+
+/// All SQL of the directory. Every statement is scoped by tenant id and binds every value.
+///
+/// Methods that change data run in one transaction (``DatabasePool/transaction(_:)``) and check
+/// the rules that depend on stored state there, throwing ``DirectoryError``.
+public struct DirectoryStore: Sendable {
+    /// The connections this store uses.
+    public let pool: DatabasePool
+
+    public init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    /// True when the database answers a trivial query.
+    public func ping() async -> Bool {
+        (try? await pool.read { db in try await db.raw("SELECT 1 AS one").all() }) != nil
+    }
+
+    // MARK: - Shared row mapping
+
+    static let userColumns =
+        "u.id, u.email, u.first_name, u.last_name, u.image, u.status, u.is_owner, u.max_devices, u.last_connection, u.created_at, u.updated_at"
+
+    /// A user row before its roles, groups and devices are attached.
+    struct UserRow {
+        var id: String
+        var email: String
+        var firstName: String?
+        var lastName: String?
+        var image: String?
+        var status: UserStatus
+        var isOwner: Bool
+        var maxDevices: Int?
+        var lastConnection: Millis?
+        var createdAt: Millis
+        var updatedAt: Millis
+
+        init(_ row: any SQLRow) throws {
+            id = try row.decode(column: "id", as: String.self)
+            email = try row.decode(column: "email", as: String.self)
+            firstName = try row.decode(column: "first_name", as: String?.self)
+            lastName = try row.decode(column: "last_name", as: String?.self)
+            image = try row.decode(column: "image", as: String?.self)
+            status = UserStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending
+            isOwner = try row.decode(column: "is_owner", as: Bool.self)
+            maxDevices = try row.decode(column: "max_devices", as: Int?.self)
+            lastConnection = try row.decode(column: "last_connection", as: Millis?.self)
+            createdAt = try row.decode(column: "created_at", as: Millis.self)
+            updatedAt = try row.decode(column: "updated_at", as: Millis.self)
+        }
+    }
+
+    static func role(_ row: any SQLRow) throws -> Role {
+        Role(
+            id: try row.decode(column: "id", as: String.self),
+            type: RoleType(rawValue: try row.decode(column: "type", as: String.self)) ?? .basic,
+            name: try row.decode(column: "name", as: String.self),
+            description: try row.decode(column: "description", as: String?.self),
+            deleteable: try row.decode(column: "deleteable", as: Bool.self),
+            createdAt: try row.decode(column: "created_at", as: Millis.self),
+            updatedAt: try row.decode(column: "updated_at", as: Millis.self)
+        )
+    }
+
+    static func device(_ row: any SQLRow) throws -> Device {
+        Device(
+            id: try row.decode(column: "id", as: String.self),
+            userId: try row.decode(column: "user_id", as: String?.self),
+            name: try row.decode(column: "name", as: String?.self),
+            hardwareId: try row.decode(column: "hardware_id", as: String.self),
+            appVersion: try row.decode(column: "app_version", as: String?.self),
+            posture: try row.decode(column: "posture", as: String?.self),
+            active: try row.decode(column: "active", as: Bool.self),
+            lastConnection: try row.decode(column: "last_connection", as: Millis?.self),
+            createdAt: try row.decode(column: "created_at", as: Millis.self),
+            updatedAt: try row.decode(column: "updated_at", as: Millis.self)
+        )
+    }
+
+    /// The tenant's roles by id.
+    func tenantRoles(_ db: any SQLDatabase, tenantId: String) async throws -> [String: Role] {
+        let rows = try await db.raw(
+            "SELECT id, type, name, description, deleteable, created_at, updated_at FROM roles WHERE tenant_id = \(bind: tenantId)"
+        ).all()
+        var roles: [String: Role] = [:]
+        for row in rows {
+            let role = try Self.role(row)
+            roles[role.id] = role
+        }
+        return roles
+    }
+
+    /// Attaches effective roles, groups and devices to user rows, in a fixed number of queries.
+    func hydrate(_ db: any SQLDatabase, tenantId: String, rows: [UserRow]) async throws -> [User] {
+        guard !rows.isEmpty else { return [] }
+        let ids: [any Encodable & Sendable] = rows.map(\.id)
+        let roles = try await tenantRoles(db, tenantId: tenantId)
+
+        var roleIds: [String: Set<String>] = [:]
+        for row in try await db.raw(
+            "SELECT user_id, role_id FROM user_roles WHERE tenant_id = \(bind: tenantId) AND user_id IN (\(binds: ids))"
+        ).all() {
+            roleIds[try row.decode(column: "user_id", as: String.self), default: []].insert(try row.decode(column: "role_id", as: String.self))
+        }
+
+        var groups: [String: [GroupSummary]] = [:]
+        var groupIds = Set<String>()
+        for row in try await db.raw(
+            """
+            SELECT gm.user_id, g.id, g.name, g.description, g.created_at, g.updated_at
+            FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
+            WHERE gm.tenant_id = \(bind: tenantId) AND gm.user_id IN (\(binds: ids))
+            ORDER BY g.name_key, g.id
+            """
+        ).all() {
+            let group = GroupSummary(
+                id: try row.decode(column: "id", as: String.self),
+                name: try row.decode(column: "name", as: String.self),
+                description: try row.decode(column: "description", as: String?.self),
+                createdAt: try row.decode(column: "created_at", as: Millis.self),
+                updatedAt: try row.decode(column: "updated_at", as: Millis.self)
+            )
+            groups[try row.decode(column: "user_id", as: String.self), default: []].append(group)
+            groupIds.insert(group.id)
+        }
+
+        var groupRoles: [String: [String]] = [:]
+        if !groupIds.isEmpty {
+            let binds: [any Encodable & Sendable] = Array(groupIds)
+            for row in try await db.raw(
+                "SELECT group_id, role_id FROM group_roles WHERE tenant_id = \(bind: tenantId) AND group_id IN (\(binds: binds))"
+            ).all() {
+                groupRoles[try row.decode(column: "group_id", as: String.self), default: []].append(try row.decode(column: "role_id", as: String.self))
+            }
+        }
+
+        var devices: [String: [Device]] = [:]
+        for row in try await db.raw(
+            """
+            SELECT id, user_id, name, hardware_id, app_version, posture, active, last_connection, created_at, updated_at
+            FROM devices WHERE tenant_id = \(bind: tenantId) AND user_id IN (\(binds: ids)) ORDER BY created_at, id
+            """
+        ).all() {
+            let device = try Self.device(row)
+            if let owner = device.userId { devices[owner, default: []].append(device) }
+        }
+
+        return rows.map { row in
+            let userGroups = groups[row.id] ?? []
+            var effective = roleIds[row.id] ?? []
+            for group in userGroups { effective.formUnion(groupRoles[group.id] ?? []) }
+            let userRoles = effective.compactMap { roles[$0] }.sorted { ($0.type.rank, $0.id) < ($1.type.rank, $1.id) }
+            return User(
+                id: row.id, email: row.email, firstName: row.firstName, lastName: row.lastName, image: row.image,
+                status: row.status, isOwner: row.isOwner, maxDevices: row.maxDevices, lastConnection: row.lastConnection,
+                createdAt: row.createdAt, updatedAt: row.updatedAt,
+                roles: userRoles, groups: userGroups, devices: devices[row.id] ?? []
+            )
+        }
+    }
+
+    /// Loads users by id (keeping the order of `ids`), skipping ids that are not in the tenant.
+    func loadUsers(_ db: any SQLDatabase, tenantId: String, ids: [String]) async throws -> [User] {
+        guard !ids.isEmpty else { return [] }
+        let binds: [any Encodable & Sendable] = ids
+        let rows = try await db.raw(
+            "SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.tenant_id = \(bind: tenantId) AND u.id IN (\(binds: binds))"
+        ).all().map(UserRow.init)
+        let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
+        return try await hydrate(db, tenantId: tenantId, rows: ids.compactMap { byId[$0] })
+    }
+
+    /// Loads one user or throws 404.
+    func loadUser(_ db: any SQLDatabase, tenantId: String, id: String) async throws -> User {
+        guard let user = try await loadUsers(db, tenantId: tenantId, ids: [id]).first else { throw DirectoryError.userNotFound }
+        return user
+    }
+
+    /// Locks the user row for the rest of the transaction (PostgreSQL) and returns it, or throws 404.
+    ///
+    /// Every change to a user takes this lock first, so concurrent changes to one user are serialised
+    /// and rules such as "at least one group" hold. SQLite serialises all writers anyway.
+    func lockUser(_ db: any SQLDatabase, tenantId: String, id: String) async throws -> UserRow {
+        let lock = pool.kind == .postgres ? " FOR UPDATE" : ""
+        guard let row = try await db.raw(
+            "SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.tenant_id = \(bind: tenantId) AND u.id = \(bind: id)\(unsafeRaw: lock)"
+        ).first() else { throw DirectoryError.userNotFound }
+        return try UserRow(row)
+    }
+
+    /// Marks a user as changed now.
+    func touchUser(_ db: any SQLDatabase, id: String, at now: Millis) async throws {
+        try await db.raw("UPDATE users SET updated_at = \(bind: now) WHERE id = \(bind: id)").run()
+    }
+}

@@ -1,0 +1,124 @@
+import PostgresNIO
+import SQLKit
+import SQLiteNIO
+
+/// How one listable field maps to SQL. Column names are fixed strings from this file, never input.
+struct ListColumn: Sendable {
+    /// The column expression (`u.email_key`).
+    var expression: String
+    /// Whether the column may be NULL (decides NULL placement in sorts and `ne` semantics).
+    var nullable: Bool
+    /// For relation fields: the subquery selecting the related ids of the outer row, with `?` for the value list.
+    var relation: (@Sendable (SQLQueryString) -> SQLQueryString)?
+
+    init(_ expression: String, nullable: Bool = false) {
+        self.expression = expression
+        self.nullable = nullable
+        self.relation = nil
+    }
+
+    init(relation: @escaping @Sendable (SQLQueryString) -> SQLQueryString) {
+        self.expression = ""
+        self.nullable = false
+        self.relation = relation
+    }
+}
+
+/// Turns a parsed ``ListQuery`` into WHERE and ORDER BY fragments with every value bound.
+struct ListSQL {
+    let columns: [String: ListColumn]
+    /// Columns matched by `search` (lower-cased substring).
+    let searchColumns: [String]
+    /// The id column every order ends with.
+    let idColumn: String
+
+    /// ` AND ...` conditions for the filters and search (empty when there are none).
+    func conditions(for query: ListQuery) -> SQLQueryString {
+        var sql: SQLQueryString = ""
+        for filter in query.filters {
+            guard let column = columns[filter.field] else { continue }
+            sql += " AND " + condition(filter, column: column)
+        }
+        if let search = query.search {
+            let pattern = "%" + escapeLike(search) + "%"
+            let parts = searchColumns.map { column -> SQLQueryString in
+                "lower(\(unsafeRaw: column)) LIKE \(bind: pattern) ESCAPE '\\'"
+            }
+            sql += " AND (" + parts.joined(separator: " OR ") + ")"
+        }
+        return sql
+    }
+
+    /// ` ORDER BY ...` for the sort keys, always ending with the id.
+    func orderBy(for query: ListQuery) -> SQLQueryString {
+        var keys: [String] = []
+        for key in query.sort {
+            guard let column = columns[key.field] else { continue }
+            var text = column.expression + (key.descending ? " DESC" : " ASC")
+            // The same NULL placement on both engines: NULLs after values ascending, before them descending.
+            if column.nullable { text += key.descending ? " NULLS FIRST" : " NULLS LAST" }
+            keys.append(text)
+        }
+        keys.append(idColumn + " ASC")
+        return SQLQueryString(" ORDER BY " + keys.joined(separator: ", "))
+    }
+
+    private func condition(_ filter: ListFilter, column: ListColumn) -> SQLQueryString {
+        let binds: [any Encodable & Sendable] = filter.values.map(\.bindable)
+        if let relation = column.relation {
+            switch filter.op {
+            case .eq, .in: return "EXISTS (" + relation(SQLQueryString("\(binds: binds)")) + ")"
+            default: return "NOT EXISTS (" + relation(SQLQueryString("\(binds: binds)")) + ")"
+            }
+        }
+        let expression = column.expression
+        let value = binds[0]
+        switch filter.op {
+        case .eq: return "\(unsafeRaw: expression) = \(bind: value)"
+        case .ne:
+            return column.nullable
+                ? "(\(unsafeRaw: expression) IS NULL OR \(unsafeRaw: expression) <> \(bind: value))"
+                : "\(unsafeRaw: expression) <> \(bind: value)"
+        case .gt: return "\(unsafeRaw: expression) > \(bind: value)"
+        case .gte: return "\(unsafeRaw: expression) >= \(bind: value)"
+        case .lt: return "\(unsafeRaw: expression) < \(bind: value)"
+        case .lte: return "\(unsafeRaw: expression) <= \(bind: value)"
+        case .ilike: return "lower(\(unsafeRaw: expression)) LIKE lower(\(bind: value))"
+        case .in: return "\(unsafeRaw: expression) IN (\(binds: binds))"
+        case .nin:
+            return column.nullable
+                ? "(\(unsafeRaw: expression) IS NULL OR \(unsafeRaw: expression) NOT IN (\(binds: binds)))"
+                : "\(unsafeRaw: expression) NOT IN (\(binds: binds))"
+        }
+    }
+
+    private func escapeLike(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+}
+
+extension FilterValue {
+    /// The value as bound to SQL.
+    var bindable: any Encodable & Sendable {
+        switch self {
+        case .text(let text): text
+        case .millis(let millis): millis
+        case .bool(let flag): flag
+        }
+    }
+}
+
+/// Recognising constraint violations from either engine, so a race that loses to a unique index is a 409.
+enum SQLErrors {
+    /// True when `error` is a unique-constraint violation.
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
+        if let error = error as? SQLiteError { return error.message.contains("UNIQUE constraint failed") }
+        return false
+    }
+}

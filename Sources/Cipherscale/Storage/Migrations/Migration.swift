@@ -1,0 +1,51 @@
+import Logging
+import SQLKit
+
+/// One named, ordered schema change. A shipped migration is never edited or reordered: add a new one.
+struct Migration: Sendable {
+    /// The name recorded in `schema_migrations` once applied.
+    let name: String
+    /// The statements, which may differ per engine.
+    let statements: @Sendable (DatabaseKind) -> [String]
+}
+
+/// Applies pending migrations in order, each in its own transaction, recording each by name.
+enum Migrator {
+    /// Every migration, oldest first.
+    static let all: [Migration] = [
+        CreateDirectory.migration,
+    ]
+
+    /// Applies the migrations not yet recorded; returns the names it applied.
+    @discardableResult
+    static func migrate(_ pool: DatabasePool, logger: Logger) async throws -> [String] {
+        try await pool.transaction { db in
+            try await db.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
+            ).run()
+        }
+        var applied: [String] = []
+        for migration in all {
+            let done = try await pool.transaction { db -> Bool in
+                if pool.kind == .postgres {
+                    // Several processes starting at once: one applies, the others wait and then skip.
+                    try await db.raw("SELECT pg_advisory_xact_lock(7710)").run()
+                }
+                let rows = try await db.raw("SELECT name FROM schema_migrations WHERE name = \(bind: migration.name)").all()
+                if !rows.isEmpty { return false }
+                for statement in migration.statements(pool.kind) {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: Timestamps.now()))"
+                ).run()
+                return true
+            }
+            if done {
+                logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
+                applied.append(migration.name)
+            }
+        }
+        return applied
+    }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Cipherscale
+import Foundation
+import Hummingbird
+import Logging
+
+/// `cipherscale`: the Cipherscale Directory server and its administration commands.
+@main
+struct CipherscaleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cipherscale",
+        abstract: "Cipherscale Directory: the tenant user-management API server.",
+        subcommands: [Serve.self, Migrate.self, Tenants.self, APIKeys.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command shares: where the database is and how much to log.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "postgres://... or sqlite://PATH (env DATABASE_URL; default sqlite://./data/cipherscale.sqlite).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    /// The configuration from the environment with these flags applied on top.
+    func configuration() throws -> AppConfiguration {
+        var environment = ProcessInfo.processInfo.environment
+        if let databaseURL { environment["DATABASE_URL"] = databaseURL }
+        if let logLevel { environment["LOG_LEVEL"] = logLevel }
+        return try AppConfiguration.fromEnvironment(environment)
+    }
+
+    func logger(_ configuration: AppConfiguration, label: String = "cipherscale") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = configuration.logLevel
+        return logger
+    }
+}
+
+/// Runs `body` with the migrated database and closes it afterwards.
+func withDatabase<T>(_ options: DatabaseOptions, quiet: Bool = true, _ body: (Directory) async throws -> T) async throws -> T {
+    var configuration = try options.configuration()
+    if quiet && options.logLevel == nil && ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { configuration.logLevel = .warning }
+    let logger = options.logger(configuration)
+    let pool = try await openDatabase(configuration, logger: logger)
+    do {
+        let result = try await body(Directory(store: DirectoryStore(pool: pool), invitationTTL: configuration.invitationTTL))
+        await pool.close()
+        return result
+    } catch {
+        await pool.close()
+        throw error
+    }
+}
+
+/// Prints one JSON object on a line of its own.
+func printJSON(_ object: [String: Any]) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (the default command).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Interface to listen on (env HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env PORT; default 8080).")
+    var port: Int?
+
+    func run() async throws {
+        var configuration = try database.configuration()
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        let logger = database.logger(configuration)
+        let pool = try await openDatabase(configuration, logger: logger)
+        let store = DirectoryStore(pool: pool)
+        if try await store.tenantCount() == 0 {
+            // A fresh database gets a first tenant so the server is usable at once.
+            let directory = Directory(store: store, invitationTTL: configuration.invitationTTL)
+            let created = try await directory.createTenant(name: "Default tenant", ownerEmail: "owner@example.com")
+            print("""
+                Created the first tenant \(created.tenantId) with owner owner@example.com.
+                Its admin API key (shown once; send it in the `apikey` header):
+                \(created.apiKey)
+                """)
+            fflush(nil)
+        }
+        let app = try buildApplication(configuration: configuration, pool: pool, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        try await withDatabase(database, quiet: false) { _ in }
+        print("Migrations are up to date.")
+    }
+}
+
+struct Tenants: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage tenants.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a tenant with its owner, system roles and Default group, and print a new admin API key once."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The tenant's name.") var name: String
+        @Option(name: .customLong("owner-email"), help: "The owner's email address.") var ownerEmail: String
+        @Flag(help: "Print exactly one JSON object: {\"tenantId\", \"ownerUserId\", \"apiKey\"}.") var json = false
+
+        func run() async throws {
+            let created = try await withDatabase(database) { try await $0.createTenant(name: name, ownerEmail: ownerEmail) }
+            if json {
+                try printJSON(["tenantId": created.tenantId, "ownerUserId": created.ownerUserId, "apiKey": created.apiKey])
+            } else {
+                print("tenant \(created.tenantId)\nowner  \(created.ownerUserId)\napikey \(created.apiKey)")
+            }
+        }
+    }
+}
+
+struct APIKeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apikeys", abstract: "Manage API keys.", subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key for a tenant and print it once.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The tenant's id.") var tenant: String
+        @Flag(name: .customLong("read-only"), help: "The key may only read.") var readOnly = false
+        @Flag(help: "Print exactly one JSON object: {\"id\", \"apiKey\", \"readOnly\"}.") var json = false
+
+        func run() async throws {
+            let created = try await withDatabase(database) { try await $0.createAPIKey(tenantId: tenant, readOnly: readOnly) }
+            if json {
+                try printJSON(["id": created.record.id, "apiKey": created.apiKey, "readOnly": created.record.readOnly])
+            } else {
+                print("id     \(created.record.id)\napikey \(created.apiKey)\naccess \(created.record.readOnly ? "read-only" : "admin")")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a tenant's API keys (never their secrets).")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The tenant's id.") var tenant: String
+        @Flag(help: "Print a JSON array.") var json = false
+
+        func run() async throws {
+            let keys = try await withDatabase(database) { directory in
+                try await directory.store.apiKeys(tenantId: tenant.lowercased())
+            }
+            if json {
+                let objects: [[String: Any]] = keys.map { key in
+                    var object: [String: Any] = [
+                        "id": key.id, "prefix": key.prefix, "readOnly": key.readOnly, "createdAt": Timestamps.format(key.createdAt),
+                    ]
+                    object["revokedAt"] = key.revokedAt.map(Timestamps.format) ?? NSNull()
+                    return object
+                }
+                let data = try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                for key in keys {
+                    let state = key.revokedAt.map { "revoked \(Timestamps.format($0))" } ?? "active"
+                    print("\(key.id)  csk_\(key.prefix)_…  \(key.readOnly ? "read-only" : "admin    ")  created \(Timestamps.format(key.createdAt))  \(state)")
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an API key; it stops working on the next request.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "The key's id.") var id: String
+
+        func run() async throws {
+            let found = try await withDatabase(database) { try await $0.store.revokeAPIKey(id: id.lowercased()) }
+            guard found else { throw ValidationError("No API key with id \(id).") }
+            print("revoked \(id)")
+        }
+    }
+}

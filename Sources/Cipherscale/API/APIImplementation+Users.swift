@@ -11,10 +11,10 @@ extension APIImplementation {
         let principal = try RequestScope.principal()
         switch payload {
         case .CreateUser(let one):
-            let users = try await directory.createUsers(principal, [CreateUserInput(email: one.email, groups: one.groups)], batch: false)
+            let users = try await directory.createUsers(principal, [CreateUserInput(one)], batch: false)
             return .created(.init(body: .json(.User(UserResource(users[0])))))
         case .case2(let many):
-            let users = try await directory.createUsers(principal, many.map { CreateUserInput(email: $0.email, groups: $0.groups) }, batch: true)
+            let users = try await directory.createUsers(principal, many.map(CreateUserInput.init), batch: true)
             return .created(.init(body: .json(.case2(users.map(UserResource.init)))))
         }
     }
@@ -75,5 +75,11 @@ extension APIImplementation {
     public func removeUserFromGroup(_ input: Operations.RemoveUserFromGroup.Input) async throws -> Operations.RemoveUserFromGroup.Output {
         try await directory.removeUserFromGroup(RequestScope.principal(), id: input.path.id, groupId: input.path.groupId)
         return .noContent(.init())
+    }
+}
+
+extension CreateUserInput {
+    init(_ body: Components.Schemas.CreateUser) {
+        self.init(email: body.email, groups: body.groups, mistypedFields: body.mistypedFields)
     }
 }

@@ -11,9 +11,4 @@ public struct APIImplementation: APIProtocol {
         self.directory = directory
     }
 
-    /// The JSON body of a request, or 400 when the generated code found none.
-    static func json<Body>(_ body: Body?) throws -> Body {
-        guard let body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        return body
-    }
 }

@@ -1,14 +1,17 @@
 import Foundation
 import Logging
 
-/// A user to create, as the client sent it.
+/// A user to create, as the client sent it (fields may be missing or mistyped; all are checked).
 public struct CreateUserInput: Sendable {
-    public var email: String
-    public var groups: [String]
+    public var email: String?
+    public var groups: [String]?
+    /// Fields that were present with the wrong JSON type.
+    public var mistypedFields: [String]
 
-    public init(email: String, groups: [String]) {
+    public init(email: String?, groups: [String]?, mistypedFields: [String] = []) {
         self.email = email
         self.groups = groups
+        self.mistypedFields = mistypedFields
     }
 }
 
@@ -100,15 +103,29 @@ public struct Directory: Sendable {
         var seen: [String: Int] = [:]
         var users: [NewUser] = []
         for (index, input) in inputs.enumerated() {
-            if !Validation.isValidEmail(input.email) {
-                errors.append(FieldError("\(prefix(index))/email", "is not a valid email address"))
-            } else if let first = seen[input.email.lowercased()] {
-                errors.append(FieldError("\(prefix(index))/email", "duplicates the email of item \(first) in this batch"))
+            let pointer = prefix(index)
+            if input.mistypedFields.contains("email") {
+                errors.append(FieldError("\(pointer)/email", "must be a string"))
+            } else if let email = input.email {
+                if !Validation.isValidEmail(email) {
+                    errors.append(FieldError("\(pointer)/email", "is not a valid email address"))
+                } else if let first = seen[email.lowercased()] {
+                    errors.append(FieldError("\(pointer)/email", "duplicates the email of item \(first) in this batch"))
+                } else {
+                    seen[email.lowercased()] = index
+                }
             } else {
-                seen[input.email.lowercased()] = index
+                errors.append(FieldError("\(pointer)/email", "is required"))
             }
-            let groups = Validation.bodyIds(input.groups, pointer: "\(prefix(index))/groups", errors: &errors)
-            users.append(NewUser(email: input.email, groupIds: groups))
+            var groups: [String] = []
+            if input.mistypedFields.contains("groups") {
+                errors.append(FieldError("\(pointer)/groups", "must be an array of group ids"))
+            } else if let given = input.groups {
+                groups = Validation.bodyIds(given, pointer: "\(pointer)/groups", errors: &errors)
+            } else {
+                errors.append(FieldError("\(pointer)/groups", "is required (an empty array means the Default group)"))
+            }
+            users.append(NewUser(email: input.email ?? "", groupIds: groups))
         }
         if !errors.isEmpty { throw DirectoryError.invalid("Some users are not valid; nothing was created.", errors) }
         let invitations = users.map { _ in Self.newInvitation() }

@@ -54,6 +54,19 @@ if ! CIPHERSCALE_TEST_DATABASE=postgres CIPHERSCALE_TEST_POSTGRES_URL="$PG_URL" 
 fi
 
 echo
+echo "== Black-box: the cipherscale binary over a live socket =="
+if ! python3 scripts/smoke.py .build/debug/cipherscale; then
+    echo "!! SQLite smoke FAILED"
+    status=1
+fi
+SMOKE_URL="${PG_URL%/*}/cipherscale_smoke"
+psql "$PG_URL" -qc "CREATE DATABASE cipherscale_smoke" >/dev/null
+if ! DATABASE_URL="$SMOKE_URL" python3 scripts/smoke.py .build/debug/cipherscale; then
+    echo "!! PostgreSQL smoke FAILED"
+    status=1
+fi
+
+echo
 if [ "$status" -eq 0 ]; then
     echo "== All tests passed (SQLite + PostgreSQL) =="
 else

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Black-box check of the real `cipherscale` binary over a live socket.
+
+Drives the command line (tenants create, apikeys create/list/revoke) and a running server the way
+an administrator's script would, on the database named by DATABASE_URL (a fresh SQLite file when
+unset). Prints 'N passed, N failed' and exits non-zero on any failure.
+
+Usage: scripts/smoke.py path/to/cipherscale
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+binary = os.path.abspath(sys.argv[1])
+work = tempfile.mkdtemp(prefix="cipherscale-smoke-")
+env = dict(os.environ)
+env.setdefault("DATABASE_URL", "sqlite://" + os.path.join(work, "smoke.sqlite"))
+env["LOG_LEVEL"] = "warning"
+passed = failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def cli(*args):
+    out = subprocess.run([binary, *args], env=env, cwd=work, capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        print(out.stderr)
+    return out
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(method, path, key=None, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if key:
+        request.add_header("apikey", key)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return response.status, dict(response.headers), json.loads(raw) if raw and "json" in response.headers.get("Content-Type", "") else raw
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, dict(error.headers), json.loads(raw) if raw else None
+
+
+# The command line: one JSON object per --json command.
+created = cli("tenants", "create", "--name", "Smoke Tenant", "--owner-email", "owner@smoke.example", "--json")
+tenant = json.loads(created.stdout)
+check("tenants create --json prints tenantId, ownerUserId, apiKey", set(tenant) == {"tenantId", "ownerUserId", "apiKey"}, created.stdout)
+read_only = json.loads(cli("apikeys", "create", "--tenant", tenant["tenantId"], "--read-only", "--json").stdout)
+check("apikeys create --json prints id, apiKey, readOnly", set(read_only) == {"id", "apiKey", "readOnly"} and read_only["readOnly"] is True)
+listed = cli("apikeys", "list", "--tenant", tenant["tenantId"])
+check("apikeys list shows both keys without secrets", listed.stdout.count("csk_") == 2 and read_only["apiKey"] not in listed.stdout, listed.stdout)
+
+port = free_port()
+server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+try:
+    for _ in range(300):
+        try:
+            if call("GET", "/health")[0] == 200:
+                break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    status, _, body = call("GET", "/health")
+    check("GET /health answers 200 without a key", status == 200 and body == {"status": "ok"}, str(body))
+
+    admin = tenant["apiKey"]
+    status, headers, body = call("POST", "/tenants/users", admin, [{"email": f"user{i}@smoke.example", "groups": []} for i in range(100)])
+    check("a batch of 100 users is created", status == 201 and len(body) == 100, str(status))
+    check("answers carry X-Request-Id", "X-Request-Id" in headers or "x-request-id" in {k.lower() for k in headers})
+    status, _, body = call("GET", "/tenants/users?limit=5&sort=-email&filter[status]=pending", admin)
+    check("the list filters, sorts and counts", status == 200 and body["total"] == 100 and body["data"][0]["email"] == max(f"user{i}@smoke.example" for i in range(100)), str(body)[:200])
+    check("maxDevices is present as null", "maxDevices" in body["data"][0] and body["data"][0]["maxDevices"] is None)
+    status, headers, body = call("GET", "/tenants/users/not-a-uuid", admin)
+    check("a malformed id is 400 problem+json even with Accept: application/json",
+          status == 400 and headers.get("Content-Type") == "application/problem+json" and body["status"] == 400, str(body))
+    status, _, _ = call("POST", "/tenants/users", read_only["apiKey"], {"email": "x@smoke.example", "groups": []})
+    check("a read-only key gets 403 on a write", status == 403)
+    status, _, _ = call("GET", "/tenants/users", read_only["apiKey"])
+    check("a read-only key reads", status == 200)
+    cli("apikeys", "revoke", read_only["id"])
+    status, _, _ = call("GET", "/tenants/users", read_only["apiKey"])
+    check("a revoked key is 401 on the next request", status == 401)
+    status, headers, _ = call("DELETE", "/tenants/roles", admin)
+    check("a wrong method is 405 with Allow", status == 405 and "GET" in headers.get("Allow", ""), str(headers))
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/openapi.yaml")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        check("GET /openapi.yaml serves the contract", b"openapi: 3.1" in response.read())
+
+    server.send_signal(signal.SIGTERM)
+    code = server.wait(timeout=30)
+    check("SIGTERM stops the server cleanly", code == 0, f"exit {code}")
+finally:
+    if server.poll() is None:
+        server.kill()
+
+# A first start on an empty SQLite database creates a tenant and prints a working key.
+if "sqlite" in env["DATABASE_URL"]:
+    fresh = dict(env)
+    del fresh["DATABASE_URL"]
+    port = free_port()
+    first = subprocess.Popen([binary, "--port", str(port)], env=fresh, cwd=tempfile.mkdtemp(prefix="cipherscale-first-"),
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        key = None
+        deadline = time.time() + 60
+        while key is None and time.time() < deadline:
+            line = first.stdout.readline()
+            if line.strip().startswith("csk_"):
+                key = line.strip()
+        check("a first start prints an admin key", key is not None)
+        for _ in range(300):
+            try:
+                if call("GET", "/health")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        status, _, body = call("GET", "/tenants/users", key)
+        check("the printed key lists the owner", status == 200 and body["total"] == 1, str(body)[:200])
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+
+print(f"smoke: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -23,7 +23,7 @@ public func buildApplication(
     )
 }
 
-/// The router: middleware in order (request id, problem mapping, content rules, authentication),
+/// The router: middleware in order (request id, problem mapping, authentication, content rules),
 /// then `/openapi.yaml` and every operation of the contract.
 public func buildRouter(directory: Directory) throws -> Router<BasicRequestContext> {
     let router = Router()
@@ -31,8 +31,8 @@ public func buildRouter(directory: Directory) throws -> Router<BasicRequestConte
     router.addMiddleware {
         RequestIdMiddleware()
         ProblemMiddleware(directory: directory, routes: routes)
-        BodyLimitMiddleware()
         AuthMiddleware(directory: directory)
+        BodyLimitMiddleware()
     }
     router.get("/openapi.yaml") { _, _ -> Response in
         guard let document = OpenAPIDocument.yaml() else { throw HTTPError(.notFound) }

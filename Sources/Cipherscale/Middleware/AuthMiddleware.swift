@@ -50,6 +50,9 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             if !(type.hasPrefix("application/json") || type.hasPrefix("application/merge-patch+json") || (type.hasPrefix("application/") && type.contains("+json"))) {
                 throw DirectoryError(.unsupportedMediaType, "The request body must be application/json.")
             }
+            if !StrictJSON.isValid(body.readableBytesView) {
+                throw DirectoryError(.invalidInput, "The request body is not valid JSON.")
+            }
         }
         var head = request.head
         head.headerFields[.accept] = nil

@@ -32,13 +32,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     private func response(for error: any Error, request: Request, context: Context) async -> Response {
         switch error {
         case let error as DirectoryError:
-            return ProblemResponse.make(error)
+            return ProblemResponse.make(await pathFirst(error, request: request))
         case let error as ServerError:
-            if let domain = error.underlyingError as? DirectoryError { return ProblemResponse.make(domain) }
+            if let domain = error.underlyingError as? DirectoryError {
+                return ProblemResponse.make(await pathFirst(domain, request: request))
+            }
             if error.operationInput == nil {
-                // The generated code could not decode the request. A path id that is not in the tenant wins.
-                if let pathError = await resolvePathIds(request) { return ProblemResponse.make(pathError) }
-                return ProblemResponse.make(Self.decodingProblem(error))
+                // The generated code could not decode the request.
+                return ProblemResponse.make(await pathFirst(Self.decodingProblem(error), request: request))
             }
             return internalError(error, context: context)
         case let error as HTTPError:
@@ -65,9 +66,21 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// Checks the user or group id in the path of a write whose body failed to decode.
+    /// A path id is resolved before the body: when the body is bad but the user, group or role in
+    /// the path does not exist in the caller's tenant, the answer is that 404.
+    private func pathFirst(_ error: DirectoryError, request: Request) async -> DirectoryError {
+        guard error.kind == .invalidInput || error.kind == .unsupportedMediaType,
+            let pathError = await resolvePathIds(request), pathError.kind == .notFound
+        else { return error }
+        return pathError
+    }
+
+    /// Checks the user, group or role id that a `/tenants/...` path starts with.
     private func resolvePathIds(_ request: Request) async -> DirectoryError? {
-        guard let principal = RequestScope.current.principal else { return nil }
+        // The authentication scope has ended by the time the error gets here: establish the caller again.
+        guard let principal = try? await directory.authenticate(apiKey: request.headers[AuthMiddleware<Context>.apiKeyHeader]) else {
+            return nil
+        }
         let parts = request.uri.path.split(separator: "/").map(String.init)
         guard parts.count >= 3, parts[0] == "tenants" else { return nil }
         do {

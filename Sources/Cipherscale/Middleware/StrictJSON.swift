@@ -1,0 +1,146 @@
+/// A strict RFC 8259 syntax check. Foundation's decoders accept some non-JSON (trailing commas),
+/// and the contract says malformed JSON is a 400, so bodies are checked here first. Nesting deeper
+/// than ``maxDepth`` is refused too, so no body can exhaust the stack.
+enum StrictJSON {
+    static let maxDepth = 64
+
+    /// True when `bytes` is exactly one JSON value, optionally surrounded by whitespace.
+    static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
+        var parser = Parser(bytes: Array(bytes))
+        parser.skipWhitespace()
+        guard parser.value(depth: 0) else { return false }
+        parser.skipWhitespace()
+        return parser.index == parser.bytes.count
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func skipWhitespace() {
+            while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
+        }
+
+        mutating func expect(_ literal: String) -> Bool {
+            for byte in literal.utf8 {
+                guard current == byte else { return false }
+                index += 1
+            }
+            return true
+        }
+
+        mutating func value(depth: Int) -> Bool {
+            guard depth < StrictJSON.maxDepth, let byte = current else { return false }
+            switch byte {
+            case UInt8(ascii: "{"): return object(depth: depth + 1)
+            case UInt8(ascii: "["): return array(depth: depth + 1)
+            case UInt8(ascii: "\""): return string()
+            case UInt8(ascii: "t"): return expect("true")
+            case UInt8(ascii: "f"): return expect("false")
+            case UInt8(ascii: "n"): return expect("null")
+            default: return number()
+            }
+        }
+
+        mutating func object(depth: Int) -> Bool {
+            index += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "}") {
+                index += 1
+                return true
+            }
+            while true {
+                skipWhitespace()
+                guard current == UInt8(ascii: "\""), string() else { return false }
+                skipWhitespace()
+                guard current == UInt8(ascii: ":") else { return false }
+                index += 1
+                skipWhitespace()
+                guard value(depth: depth) else { return false }
+                skipWhitespace()
+                if current == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard current == UInt8(ascii: "}") else { return false }
+                index += 1
+                return true
+            }
+        }
+
+        mutating func array(depth: Int) -> Bool {
+            index += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "]") {
+                index += 1
+                return true
+            }
+            while true {
+                skipWhitespace()
+                guard value(depth: depth) else { return false }
+                skipWhitespace()
+                if current == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard current == UInt8(ascii: "]") else { return false }
+                index += 1
+                return true
+            }
+        }
+
+        mutating func string() -> Bool {
+            index += 1
+            while let byte = current {
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""): return true
+                case UInt8(ascii: "\\"):
+                    guard let escaped = current else { return false }
+                    index += 1
+                    if escaped == UInt8(ascii: "u") {
+                        for _ in 0..<4 {
+                            guard let hex = current, (0x30...0x39).contains(hex) || (0x41...0x46).contains(hex) || (0x61...0x66).contains(hex)
+                            else { return false }
+                            index += 1
+                        }
+                    } else if !"\"\\/bfnrt".utf8.contains(escaped) {
+                        return false
+                    }
+                case 0..<0x20: return false
+                default: break
+                }
+            }
+            return false
+        }
+
+        mutating func number() -> Bool {
+            func digits() -> Int {
+                var count = 0
+                while let byte = current, (0x30...0x39).contains(byte) {
+                    index += 1
+                    count += 1
+                }
+                return count
+            }
+            if current == UInt8(ascii: "-") { index += 1 }
+            if current == UInt8(ascii: "0") {
+                index += 1
+            } else if digits() == 0 {
+                return false
+            }
+            if current == UInt8(ascii: ".") {
+                index += 1
+                guard digits() > 0 else { return false }
+            }
+            if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+                index += 1
+                if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return true
+        }
+    }
+}

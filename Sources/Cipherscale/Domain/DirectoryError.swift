@@ -13,7 +13,7 @@ public struct FieldError: Error, Sendable, Equatable {
 
 /// Every failure the directory reports to a client. Mapped to RFC 9457 problem details in one place
 /// (`ProblemMiddleware`); anything else that is thrown becomes a generic 500.
-public struct DirectoryError: Error, Sendable, Equatable {
+public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; it decides the HTTP status.
     public enum Kind: Sendable, Equatable {
         /// Malformed input: bad JSON, wrong types, missing fields, invalid values (400).
@@ -51,6 +51,11 @@ public struct DirectoryError: Error, Sendable, Equatable {
         self.kind = kind
         self.detail = detail
         self.errors = errors
+    }
+
+    /// The detail and each field error, for logs and the command line.
+    public var description: String {
+        ([detail] + errors.map { "\($0.pointer): \($0.detail)" }).joined(separator: "\n  ")
     }
 
     static func invalid(_ detail: String, _ errors: [FieldError] = []) -> DirectoryError { .init(.invalidInput, detail, errors: errors) }

@@ -144,19 +144,34 @@ public final class DatabasePool: Sendable {
                 }
             }
         case .postgres(let client, _):
-            return try await client.withConnection { connection in
-                let sql = connection.sql(queryLogLevel: nil)
-                try await sql.raw("BEGIN").run()
+            // A deadlock or serialisation failure is the database asking us to try again: do so a few times.
+            var attempt = 0
+            while true {
+                attempt += 1
                 do {
-                    let result = try await body(sql)
-                    try await sql.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
+                    return try await client.withConnection { connection in
+                        let sql = connection.sql(queryLogLevel: nil)
+                        try await sql.raw("BEGIN").run()
+                        do {
+                            let result = try await body(sql)
+                            try await sql.raw("COMMIT").run()
+                            return result
+                        } catch {
+                            try? await sql.raw("ROLLBACK").run()
+                            throw error
+                        }
+                    }
+                } catch let error as PSQLError where attempt < 4 && Self.isRetryable(error) {
+                    logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)"])
+                    try await Task.sleep(for: .milliseconds(5 * attempt))
                 }
             }
         }
+    }
+
+    private static func isRetryable(_ error: PSQLError) -> Bool {
+        let state = error.serverInfo?[.sqlState]
+        return state == "40P01" || state == "40001"
     }
 
     /// Closes every connection. The pool must not be used afterwards.

@@ -111,6 +111,20 @@ try:
     with urllib.request.urlopen(request, timeout=30) as response:
         check("GET /openapi.yaml serves the contract", b"openapi: 3.1" in response.read())
 
+    # Without SMTP_URL, every invitation becomes an .eml file under ./data/mail.
+    mail_dir = os.path.join(work, "data", "mail")
+    for _ in range(100):
+        files = os.listdir(mail_dir) if os.path.isdir(mail_dir) else []
+        if len([f for f in files if f.endswith(".eml")]) >= 100:
+            break
+        time.sleep(0.1)
+    emls = [f for f in os.listdir(mail_dir) if f.endswith(".eml")] if os.path.isdir(mail_dir) else []
+    check("without SMTP, each of the 100 invitations is written as an .eml file", len(emls) == 100, f"{len(emls)} files")
+    if emls:
+        with open(os.path.join(mail_dir, emls[0])) as handle:
+            text = handle.read()
+        check("an .eml file is a MIME message with a link", "multipart/alternative" in text and "Message-ID: <" in text)
+
     server.send_signal(signal.SIGTERM)
     code = server.wait(timeout=30)
     check("SIGTERM stops the server cleanly", code == 0, f"exit {code}")
@@ -144,6 +158,58 @@ if "sqlite" in env["DATABASE_URL"]:
     finally:
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=30)
+
+# Restart safety: users created while the mail server is unreachable, then the process is killed
+# (SIGKILL) before anything is delivered; after a restart every message arrives exactly once.
+sink_url = os.environ.get("CIPHERSCALE_TEST_SMTP_URL")
+sink_dir = os.environ.get("CIPHERSCALE_TEST_MAILDIR")
+if sink_url and sink_dir:
+    domain = f"restart-{os.getpid()}-{int(time.time())}.example"
+
+    def arrived():
+        folder = os.path.join(sink_dir, "new")
+        found = []
+        for name in os.listdir(folder) if os.path.isdir(folder) else []:
+            with open(os.path.join(folder, name), errors="replace") as handle:
+                text = handle.read()
+            for line in text.splitlines():
+                if line.startswith("To: <") and line.endswith(f"@{domain}>"):
+                    found.append(line)
+        return found
+
+    dead_port = free_port()
+    restart_env = dict(env, SMTP_URL=f"smtp://127.0.0.1:{dead_port}", MAIL_POLL_MS="100", MAIL_RETRY_BASE_MS="300", MAIL_LEASE_MS="2000")
+    port = free_port()
+    doomed = subprocess.Popen([binary, "serve", "--port", str(port)], env=restart_env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                if call("GET", "/health")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        status, _, body = call("POST", "/tenants/users", tenant["apiKey"], [{"email": f"r{i}@{domain}", "groups": []} for i in range(20)])
+        check("users are created while mail cannot be delivered", status == 201, str(status))
+        time.sleep(0.5)
+    finally:
+        doomed.kill()
+        doomed.wait(timeout=30)
+    check("nothing was delivered before the kill", len(arrived()) == 0)
+
+    port = free_port()
+    revived = subprocess.Popen([binary, "serve", "--port", str(port)], env=dict(restart_env, SMTP_URL=sink_url), cwd=work,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and len(arrived()) < 20:
+            time.sleep(0.2)
+        time.sleep(1.5)
+        messages = arrived()
+        check("after the restart every message is delivered exactly once", len(messages) == 20 and len(set(messages)) == 20,
+              f"{len(messages)} messages, {len(set(messages))} recipients")
+    finally:
+        revived.send_signal(signal.SIGTERM)
+        revived.wait(timeout=30)
 
 print(f"smoke: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

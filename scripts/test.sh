@@ -18,10 +18,15 @@ fi
 # Throwaway PostgreSQL cluster in a fresh temp dir.
 PG_DIR="$(mktemp -d /tmp/cipherscale-pg.XXXXXX)"
 
+SMTP_DIR="$(mktemp -d /tmp/cipherscale-smtp.XXXXXX)"
+SMTP_PID=""
+
 cleanup() {
-    # Always stop the server and delete its data, whatever happened.
+    # Always stop the servers and delete their data, whatever happened.
     scripts/postgres.sh stop "$PG_DIR" || true
     rm -rf "$PG_DIR"
+    if [ -n "$SMTP_PID" ]; then kill "$SMTP_PID" 2>/dev/null || true; fi
+    rm -rf "$SMTP_DIR"
 }
 trap cleanup EXIT
 # Make Ctrl-C / kill also go through the EXIT trap.
@@ -31,6 +36,22 @@ trap 'exit 143' TERM
 echo "== Starting PostgreSQL ==" >&2
 PG_URL="$(scripts/postgres.sh start "$PG_DIR")"
 echo "PostgreSQL URL: $PG_URL"
+
+# A real, independent SMTP server for the mail tests: aiosmtpd from PyPI, writing a Maildir.
+echo "== Starting aiosmtpd ==" >&2
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check aiosmtpd >&2
+fi
+SMTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$SMTP_DIR/maildir" >"$SMTP_DIR/log" 2>&1 &
+SMTP_PID=$!
+for _ in $(seq 1 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)" 2>/dev/null && break
+    sleep 0.1
+done
+export CIPHERSCALE_TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+export CIPHERSCALE_TEST_MAILDIR="$SMTP_DIR/maildir"
+echo "SMTP sink: $CIPHERSCALE_TEST_SMTP_URL -> $CIPHERSCALE_TEST_MAILDIR"
 
 # Build once; both test runs reuse the build via --skip-build.
 echo "== Building =="

@@ -1,4 +1,6 @@
 import CipherscaleAPI
+import Crypto
+import Foundation
 import Hummingbird
 import NIOCore
 import Logging
@@ -6,31 +8,53 @@ import OpenAPIHummingbird
 import OpenAPIRuntime
 import ServiceLifecycle
 
-/// Builds the whole server: router, middleware, generated routes and the services it runs.
+/// Builds the whole server: router, middleware, generated routes and the services it runs
+/// (the invitation mail worker, and the pool that closes last).
 ///
 /// The pool is opened and migrated by the caller (see ``openDatabase(_:logger:)``), so tests can
-/// hand in a database of their own.
+/// hand in a database of their own; `transport` replaces the configured mail transport in tests.
 public func buildApplication(
-    configuration: AppConfiguration, pool: DatabasePool, logger: Logger
-) throws -> some ApplicationProtocol {
-    let directory = Directory(store: DirectoryStore(pool: pool), invitationTTL: configuration.invitationTTL)
-    let router = try buildRouter(directory: directory)
+    configuration: AppConfiguration, pool: DatabasePool, logger: Logger, transport: (any MailTransport)? = nil
+) async throws -> some ApplicationProtocol {
+    let store = DirectoryStore(pool: pool)
+    let directory = Directory(store: store, tokens: try await invitationTokens(configuration, store: store), invitationTTL: configuration.invitationTTL)
+    let router = try buildRouter(directory: directory, invitationRateLimit: configuration.invitationRateLimit)
+    let delivery = InvitationDeliveryService(
+        store: store, tokens: directory.tokens,
+        message: InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL),
+        transport: transport ?? mailTransport(configuration, logger: logger), settings: configuration.delivery, logger: logger
+    )
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
-        services: [DatabaseService(pool: pool)],
+        // Shut down in reverse: the HTTP server drains, then the mail worker stops, then the pool closes.
+        services: [DatabaseService(pool: pool), delivery],
         logger: logger
     )
 }
 
+/// The configured transport: SMTP when `SMTP_URL` is set, `.eml` files otherwise.
+public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> any MailTransport {
+    if let smtp = configuration.smtp { return SMTPMailTransport(configuration: smtp) }
+    return FileMailTransport(folder: configuration.mailDirectory, logger: logger)
+}
+
+/// The invitation token key: `INVITATION_SECRET`, or a random secret created once in the database.
+public func invitationTokens(_ configuration: AppConfiguration, store: DirectoryStore) async throws -> InvitationTokens {
+    if let secret = configuration.invitationSecret { return InvitationTokens(secret: Data(SHA256.hash(data: Data(secret.utf8)))) }
+    let stored = try await store.serverSecret(name: "invitation-token-key") { InvitationTokens.randomSecret().base64EncodedString() }
+    return InvitationTokens(secret: Data(base64Encoded: stored) ?? Data(stored.utf8))
+}
+
 /// The router: middleware in order (request id, problem mapping, authentication, content rules),
 /// then `/openapi.yaml` and every operation of the contract.
-public func buildRouter(directory: Directory) throws -> Router<BasicRequestContext> {
-    let router = Router()
+public func buildRouter(directory: Directory, invitationRateLimit: Int = 30) throws -> Router<DirectoryRequestContext> {
+    let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
     router.addMiddleware {
         RequestIdMiddleware()
         ProblemMiddleware(directory: directory, routes: routes)
+        InvitationRateLimitMiddleware(limiter: invitationRateLimit > 0 ? RateLimiter(capacity: invitationRateLimit, period: .seconds(60)) : nil)
         AuthMiddleware(directory: directory)
         BodyLimitMiddleware()
     }

@@ -45,7 +45,9 @@ func withDatabase<T>(_ options: DatabaseOptions, quiet: Bool = true, _ body: (Di
     let logger = options.logger(configuration)
     let pool = try await openDatabase(configuration, logger: logger)
     do {
-        let result = try await body(Directory(store: DirectoryStore(pool: pool), invitationTTL: configuration.invitationTTL))
+        let store = DirectoryStore(pool: pool)
+        let tokens = try await invitationTokens(configuration, store: store)
+        let result = try await body(Directory(store: store, tokens: tokens, invitationTTL: configuration.invitationTTL))
         await pool.close()
         return result
     } catch {
@@ -80,7 +82,7 @@ struct Serve: AsyncParsableCommand {
         let store = DirectoryStore(pool: pool)
         if try await store.tenantCount() == 0 {
             // A fresh database gets a first tenant so the server is usable at once.
-            let directory = Directory(store: store, invitationTTL: configuration.invitationTTL)
+            let directory = Directory(store: store, tokens: try await invitationTokens(configuration, store: store), invitationTTL: configuration.invitationTTL)
             let created = try await directory.createTenant(name: "Default tenant", ownerEmail: "owner@example.com")
             print("""
                 Created the first tenant \(created.tenantId) with owner owner@example.com.
@@ -89,7 +91,7 @@ struct Serve: AsyncParsableCommand {
                 """)
             fflush(nil)
         }
-        let app = try buildApplication(configuration: configuration, pool: pool, logger: logger)
+        let app = try await buildApplication(configuration: configuration, pool: pool, logger: logger)
         try await app.runService()
     }
 }

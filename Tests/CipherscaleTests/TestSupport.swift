@@ -149,12 +149,13 @@ struct Reply: Sendable {
 }
 
 /// Runs `body` against a fresh database with tenants A and B, through the real router and middleware.
-func withWorld(_ body: @Sendable (TestWorld) async throws -> Void) async throws {
+/// The invitation rate limit is off unless `invitationRateLimit` is given.
+func withWorld(invitationRateLimit: Int = 0, _ body: @Sendable (TestWorld) async throws -> Void) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let (pool, cleanup) = try await TestDatabase.open(logger: logger)
     do {
-        let directory = Directory(store: DirectoryStore(pool: pool))
+        let directory = Directory(store: DirectoryStore(pool: pool), tokens: InvitationTokens(secret: InvitationTokens.randomSecret()))
         func tenant(_ name: String, _ email: String) async throws -> TestTenant {
             let created = try await directory.createTenant(name: name, ownerEmail: email)
             let readOnly = try await directory.createAPIKey(tenantId: created.tenantId, readOnly: true)
@@ -162,7 +163,7 @@ func withWorld(_ body: @Sendable (TestWorld) async throws -> Void) async throws 
         }
         let a = try await tenant("Tenant A", "owner@a.example")
         let b = try await tenant("Tenant B", "owner@b.example")
-        let app = Application(router: try buildRouter(directory: directory), logger: logger)
+        let app = Application(router: try buildRouter(directory: directory, invitationRateLimit: invitationRateLimit), logger: logger)
         try await app.test(.router) { client in
             try await body(TestWorld(directory: directory, a: a, b: b, client: client))
         }

@@ -10,6 +10,13 @@ import Logging
 /// | `LOG_LEVEL` | `--log-level` | `info` |
 /// | `INVITATION_TTL_HOURS` | — | `168` (7 days) |
 /// | `DATABASE_MAX_CONNECTIONS` | — | `16` (PostgreSQL pool size) |
+/// | `SMTP_URL` | — | none: messages become `.eml` files in `MAIL_DIR` |
+/// | `MAIL_FROM` | — | `Cipherscale <no-reply@localhost>` |
+/// | `MAIL_DIR` | — | `./data/mail` |
+/// | `PUBLIC_BASE_URL` | — | `http://HOST:PORT` |
+/// | `INVITATION_SECRET` | — | a random secret kept in the database |
+/// | `INVITATION_RATE_LIMIT` | — | `30` requests per minute per client address on `/invitations`; 0 turns it off |
+/// | `MAIL_POLL_MS`, `MAIL_RETRY_BASE_MS`, `MAIL_MAX_ATTEMPTS`, `MAIL_LEASE_MS` | — | `1000`, `30000`, `12`, `120000` |
 public struct AppConfiguration: Sendable {
     /// Interface to listen on.
     public var host: String = "127.0.0.1"
@@ -23,6 +30,23 @@ public struct AppConfiguration: Sendable {
     public var invitationTTL: Millis = 7 * 24 * 3600 * 1000
     /// PostgreSQL pool size.
     public var maxConnections: Int = 16
+    /// The SMTP server invitations go through; nil writes `.eml` files to ``mailDirectory``.
+    public var smtp: SMTPConfiguration?
+    /// The `From` of invitation emails.
+    public var mailFrom: String = "Cipherscale <no-reply@localhost>"
+    /// Where messages are written without SMTP.
+    public var mailDirectory: String = "./data/mail"
+    /// The base of acceptance links; defaults to this server's own address.
+    public var publicBaseURL: String?
+    /// The HMAC key of invitation tokens; nil keeps a random one in the database.
+    public var invitationSecret: String?
+    /// Requests per minute per client address on `/invitations/...`; 0 disables the limit.
+    public var invitationRateLimit: Int = 30
+    /// Outbox worker timing.
+    public var delivery = DeliverySettings()
+
+    /// The base URL links are built from.
+    public var linkBaseURL: String { publicBaseURL ?? "http://\(host):\(port)" }
 
     public init() {}
 
@@ -49,6 +73,24 @@ public struct AppConfiguration: Sendable {
             guard let value = Int(size), value > 0 else { throw ConfigurationError("DATABASE_MAX_CONNECTIONS must be a positive integer") }
             configuration.maxConnections = value
         }
+        if let url = environment["SMTP_URL"], !url.isEmpty { configuration.smtp = try SMTPConfiguration.parse(url) }
+        if let from = environment["MAIL_FROM"], !from.isEmpty { configuration.mailFrom = from }
+        if let folder = environment["MAIL_DIR"], !folder.isEmpty { configuration.mailDirectory = folder }
+        if let base = environment["PUBLIC_BASE_URL"], !base.isEmpty { configuration.publicBaseURL = base }
+        if let secret = environment["INVITATION_SECRET"], !secret.isEmpty {
+            guard secret.utf8.count >= 32 else { throw ConfigurationError("INVITATION_SECRET must be at least 32 characters") }
+            configuration.invitationSecret = secret
+        }
+        func integer(_ name: String, minimum: Int) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), value >= minimum else { throw ConfigurationError("\(name) must be an integer of at least \(minimum)") }
+            return value
+        }
+        if let limit = try integer("INVITATION_RATE_LIMIT", minimum: 0) { configuration.invitationRateLimit = limit }
+        if let poll = try integer("MAIL_POLL_MS", minimum: 10) { configuration.delivery.pollInterval = .milliseconds(poll) }
+        if let base = try integer("MAIL_RETRY_BASE_MS", minimum: 1) { configuration.delivery.retryBase = Millis(base) }
+        if let attempts = try integer("MAIL_MAX_ATTEMPTS", minimum: 1) { configuration.delivery.maxAttempts = attempts }
+        if let lease = try integer("MAIL_LEASE_MS", minimum: 100) { configuration.delivery.lease = Millis(lease) }
         return configuration
     }
 }

@@ -41,11 +41,14 @@ public struct Directory: Sendable {
     public let store: DirectoryStore
     /// How long an invitation stays valid.
     public let invitationTTL: Millis
+    /// Derives invitation tokens from invitation ids.
+    public let tokens: InvitationTokens
     /// The largest batch `createUsers` accepts.
     public static let maxBatch = 100
 
-    public init(store: DirectoryStore, invitationTTL: Millis = 7 * 24 * 3600 * 1000) {
+    public init(store: DirectoryStore, tokens: InvitationTokens, invitationTTL: Millis = 7 * 24 * 3600 * 1000) {
         self.store = store
+        self.tokens = tokens
         self.invitationTTL = invitationTTL
     }
 
@@ -128,15 +131,10 @@ public struct Directory: Sendable {
             users.append(NewUser(email: input.email ?? "", groupIds: groups))
         }
         if !errors.isEmpty { throw DirectoryError.invalid("Some users are not valid; nothing was created.", errors) }
-        let invitations = users.map { _ in Self.newInvitation() }
+        let invitations = users.map { _ in tokens.newInvitation() }
         return try await store.createUsers(
             tenantId: principal.tenantId, users: users, invitations: invitations, pointerPrefix: prefix, invitationTTL: invitationTTL
         )
-    }
-
-    static func newInvitation() -> NewInvitation {
-        let token = Secrets.randomToken(bytes: 32)
-        return NewInvitation(token: token, tokenHash: Secrets.hash(token))
     }
 
     public func listUsers(_ principal: Principal, rawQuery: String?) async throws -> Page<User> {
@@ -174,7 +172,7 @@ public struct Directory: Sendable {
 
     public func reinviteUser(_ principal: Principal, id: String) async throws {
         try await store.reinviteUser(
-            tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"), invitation: Self.newInvitation(), invitationTTL: invitationTTL
+            tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"), invitation: tokens.newInvitation(), invitationTTL: invitationTTL
         )
     }
 
@@ -217,6 +215,36 @@ public struct Directory: Sendable {
         let userId = try Validation.pathId(id, name: "id")
         let group = try Validation.pathId(groupId, name: "groupId")
         try await store.removeUserFromGroup(tenantId: principal.tenantId, id: userId, groupId: group)
+    }
+
+    /// The user's latest invitation with its delivery state.
+    public func userInvitation(_ principal: Principal, id: String) async throws -> (InvitationView, DeliveryState?) {
+        try await store.latestInvitation(tenantId: principal.tenantId, userId: Validation.pathId(id, name: "id"))
+    }
+
+    // MARK: Invitations (the token is the credential)
+
+    /// The invitation a link's token belongs to, if it can still be accepted: 404, 409 or 410 otherwise.
+    public func invitation(token: String) async throws -> InvitationView {
+        guard let invitation = try await store.invitation(tokenHash: Secrets.hash(token)) else {
+            throw DirectoryError.notFound("No invitation has this token.")
+        }
+        try DirectoryStore.checkUsable(invitation, now: Timestamps.now())
+        return invitation
+    }
+
+    /// Accepts an invitation with the person's names; the user becomes active and the token is used up.
+    public func acceptInvitation(token: String, firstName: String?, lastName: String?) async throws -> User {
+        _ = try await invitation(token: token)
+        var errors: [FieldError] = []
+        let first = (firstName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let last = (lastName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if first.isEmpty { errors.append(FieldError("/firstName", "is required")) }
+        if last.isEmpty { errors.append(FieldError("/lastName", "is required")) }
+        Validation.checkLength(first, limit: Validation.maxNameLength, pointer: "/firstName", errors: &errors)
+        Validation.checkLength(last, limit: Validation.maxNameLength, pointer: "/lastName", errors: &errors)
+        if !errors.isEmpty { throw DirectoryError.invalid("Your first and last name are needed.", errors) }
+        return try await store.acceptInvitation(tokenHash: Secrets.hash(token), firstName: first, lastName: last)
     }
 
     // MARK: Roles

@@ -36,6 +36,10 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         case unsupportedMediaType
         /// The body names ids that do not exist in the tenant (422).
         case unknownReference
+        /// The thing existed but is no longer usable, like an expired invitation (410).
+        case gone
+        /// Too many requests from this client (429).
+        case tooManyRequests
         /// The database does not answer (503).
         case unavailable
     }

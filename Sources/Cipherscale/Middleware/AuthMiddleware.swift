@@ -38,7 +38,9 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        if let accept = request.headers[.accept], !Self.acceptsJSON(accept) {
+        if let accept = request.headers[.accept], !Self.acceptsJSON(accept),
+            !(request.uri.path.hasPrefix("/invitations/") && accept.lowercased().contains("text/html"))
+        {
             throw DirectoryError(.notAcceptable, "This API answers application/json (and application/problem+json for errors).")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {
@@ -47,10 +49,13 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         let body = try await request.collectBody(upTo: Self.maxBodyBytes)
         if body.readableBytes > 0 {
             let type = request.headers[.contentType]?.lowercased() ?? ""
-            if !(type.hasPrefix("application/json") || type.hasPrefix("application/merge-patch+json") || (type.hasPrefix("application/") && type.contains("+json"))) {
+            let isJSON = type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json"))
+            // HTML forms post here: the invitation acceptance page.
+            let isForm = type.hasPrefix("application/x-www-form-urlencoded") && request.uri.path.hasPrefix("/invitations/")
+            if !isJSON && !isForm {
                 throw DirectoryError(.unsupportedMediaType, "The request body must be application/json.")
             }
-            if !StrictJSON.isValid(body.readableBytesView) {
+            if isJSON && !StrictJSON.isValid(body.readableBytesView) {
                 throw DirectoryError(.invalidInput, "The request body is not valid JSON.")
             }
         }

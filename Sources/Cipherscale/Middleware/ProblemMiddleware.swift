@@ -158,6 +158,8 @@ enum ProblemResponse {
             case .payloadTooLarge: (.contentTooLarge, "payload-too-large")
             case .unsupportedMediaType: (.unsupportedMediaType, "unsupported-media-type")
             case .unknownReference: (.unprocessableContent, "unknown-reference")
+            case .gone: (.gone, "gone")
+            case .tooManyRequests: (.tooManyRequests, "too-many-requests")
             case .unavailable: (.serviceUnavailable, "unavailable")
             }
         var response = make(status: status, type: type, title: status.reasonPhrase, detail: error.detail, errors: error.errors)

@@ -8,9 +8,10 @@ public struct NewUser: Sendable {
     public var groupIds: [String]
 }
 
-/// A new invitation: the clear token goes only into the outbox message, the hash into the table.
+/// A new invitation. Its token is derived from its id with the server's secret (see
+/// ``InvitationTokens``), so only the hash is ever stored; the clear token exists only in the link.
 public struct NewInvitation: Sendable {
-    public var token: String
+    public var id: String
     public var tokenHash: String
 }
 
@@ -131,12 +132,12 @@ extension DirectoryStore {
                     memberValues.append("(\(bind: tenantId), \(bind: group), \(bind: id), \(bind: now))")
                     joined[group, default: 0] += 1
                 }
-                let invitationId = Identifiers.make()
+                let invitationId = invitations[index].id
                 invitationValues.append(
                     "(\(bind: tenantId), \(bind: invitationId), \(bind: id), \(bind: invitations[index].tokenHash), 'pending', \(bind: now), \(bind: now + invitationTTL))"
                 )
                 outboxValues.append(
-                    "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email), \(bind: Self.invitationPayload(token: invitations[index].token)), \(bind: now), \(bind: now))"
+                    "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email), 'queued', \(bind: now), \(bind: now))"
                 )
             }
             do {
@@ -156,17 +157,12 @@ extension DirectoryStore {
                     + invitationValues.joined(separator: ", ")
             ).run()
             try await db.raw(
-                "INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, payload, next_attempt_at, created_at) VALUES "
+                "INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, status, next_attempt_at, created_at) VALUES "
                     + outboxValues.joined(separator: ", ")
             ).run()
             try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: users.count) WHERE id = \(bind: tenantId)").run()
             return try await loadUsers(db, tenantId: tenantId, ids: ids)
         }
-    }
-
-    static func invitationPayload(token: String) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: ["token": token], options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
     }
 
     func defaultGroupId(_ db: any SQLDatabase, tenantId: String) async throws -> String {
@@ -249,7 +245,14 @@ extension DirectoryStore {
             try await db.raw(
                 "UPDATE invitations SET status = 'superseded', consumed_at = \(bind: now) WHERE user_id = \(bind: id) AND status = 'pending'"
             ).run()
-            let invitationId = Identifiers.make()
+            // Messages of superseded invitations that have not gone out yet are not sent at all.
+            try await db.raw(
+                """
+                UPDATE outbox_messages SET status = 'cancelled', lease_until = NULL
+                WHERE status = 'queued' AND invitation_id IN (SELECT id FROM invitations WHERE user_id = \(bind: id) AND status = 'superseded')
+                """
+            ).run()
+            let invitationId = invitation.id
             try await db.raw(
                 """
                 INSERT INTO invitations (tenant_id, id, user_id, token_hash, status, created_at, expires_at)
@@ -258,9 +261,9 @@ extension DirectoryStore {
             ).run()
             try await db.raw(
                 """
-                INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, payload, next_attempt_at, created_at)
+                INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, status, next_attempt_at, created_at)
                 VALUES (\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email),
-                \(bind: Self.invitationPayload(token: invitation.token)), \(bind: now), \(bind: now))
+                'queued', \(bind: now), \(bind: now))
                 """
             ).run()
         }

@@ -134,15 +134,26 @@ enum CreateDirectory {
                 invitation_id TEXT NOT NULL REFERENCES invitations(id) ON DELETE CASCADE,
                 kind TEXT NOT NULL,
                 recipient TEXT NOT NULL,
-                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
                 attempts BIGINT NOT NULL DEFAULT 0,
                 next_attempt_at BIGINT NOT NULL,
+                lease_until BIGINT,
+                last_attempt_at BIGINT,
                 delivered_at BIGINT,
                 last_error TEXT,
                 created_at BIGINT NOT NULL
             )
             """,
-            "CREATE INDEX outbox_messages_due ON outbox_messages (delivered_at, next_attempt_at)",
+            // The delivery worker's queue: due messages in order.
+            "CREATE INDEX outbox_messages_due ON outbox_messages (status, next_attempt_at)",
+            "CREATE INDEX outbox_messages_invitation ON outbox_messages (invitation_id)",
+            """
+            CREATE TABLE server_secrets (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
             """
             CREATE TABLE devices (
                 tenant_id TEXT NOT NULL,

@@ -1,0 +1,344 @@
+import Foundation
+import HTTPTypes
+import Logging
+import SQLKit
+import Synchronization
+import Testing
+
+@testable import Cipherscale
+
+/// A transport that keeps what it is given, and can be told to fail.
+final class RecordingTransport: MailTransport {
+    private let state = Mutex<(sent: [OutgoingMail], failure: MailDeliveryError?)>(([], nil))
+
+    var sent: [OutgoingMail] { state.withLock { $0.sent } }
+
+    func fail(with error: MailDeliveryError?) {
+        state.withLock { $0.failure = error }
+    }
+
+    func deliver(_ messages: [OutgoingMail]) async -> [Result<Void, MailDeliveryError>] {
+        state.withLock { state in
+            if let failure = state.failure { return messages.map { _ in .failure(failure) } }
+            state.sent += messages
+            return messages.map { _ in .success(()) }
+        }
+    }
+}
+
+extension TestWorld {
+    /// An outbox worker over this world's database.
+    func worker(_ transport: any MailTransport, retryBase: Millis = 60_000, maxAttempts: Int = 12) -> InvitationDeliveryService {
+        var settings = DeliverySettings()
+        settings.retryBase = retryBase
+        settings.maxAttempts = maxAttempts
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return InvitationDeliveryService(
+            store: directory.store, tokens: directory.tokens,
+            message: InvitationMessage(from: "Cipherscale Directory <invites@directory.example>", publicBaseURL: "https://directory.example/"),
+            transport: transport, settings: settings, logger: logger
+        )
+    }
+}
+
+/// Reading what the rendered messages say.
+enum MailText {
+    /// The decoded body parts of a MIME message (base64 parts only, as the server writes them).
+    static func parts(_ data: String) -> [String] {
+        let sections = data.components(separatedBy: "\r\n\r\n")
+        var decoded: [String] = []
+        for (index, section) in sections.enumerated() where index > 0 {
+            let base64 = section.components(separatedBy: "\r\n--").first!.replacingOccurrences(of: "\r\n", with: "")
+            if let bytes = Data(base64Encoded: base64), let text = String(data: bytes, encoding: .utf8) { decoded.append(text) }
+        }
+        return decoded
+    }
+
+    /// The token in the message's acceptance link.
+    static func token(_ mail: OutgoingMail) -> String? {
+        for part in parts(mail.data) {
+            if let range = part.range(of: "https://directory.example/invitations/") {
+                let rest = part[range.upperBound...]
+                return String(rest.prefix { $0 != "/" })
+            }
+        }
+        return nil
+    }
+
+    static func header(_ name: String, in data: String) -> String? {
+        data.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
+    }
+}
+
+@Suite("Invitations")
+struct InvitationTests {
+    @Test("every created user gets one well-formed message whose link works, sent once")
+    func deliveryRound() async throws {
+        try await withWorld { world in
+            let ids = try await world.createUsers(["one@example.com", "two@example.com", "three@example.com"])
+            let transport = RecordingTransport()
+            let worker = world.worker(transport)
+            #expect(try await worker.deliverDue() == 3)
+            #expect(try await worker.deliverDue() == 0)
+            let mails = transport.sent
+            #expect(Set(mails.map(\.to)) == ["one@example.com", "two@example.com", "three@example.com"])
+            #expect(Set(mails.map(\.messageId)).count == 3)
+            for mail in mails {
+                #expect(mail.from == "invites@directory.example")
+                #expect(MailText.header("Message-ID", in: mail.data) == "<\(mail.messageId)>")
+                #expect(MailText.header("MIME-Version", in: mail.data) == "1.0")
+                #expect(MailText.header("Content-Type", in: mail.data)?.hasPrefix("multipart/alternative; boundary=") == true)
+                #expect(MailText.header("Subject", in: mail.data) == "You are invited to join Tenant A on Cipherscale")
+                let parts = MailText.parts(mail.data)
+                #expect(parts.count == 2)
+                #expect(parts.allSatisfy { $0.contains("Tenant A") })
+                #expect(parts.last?.contains("<a href=\"https://directory.example/invitations/") == true)
+                let token = try #require(MailText.token(mail))
+                #expect(token.count == 43)
+                let lookup = try await world.request(.get, "/invitations/\(token)", auth: .none)
+                #expect(lookup.status == .ok)
+                #expect(lookup.object["email"] as? String == mail.to)
+                #expect((lookup.object["tenant"] as? [String: Any])?["name"] as? String == "Tenant A")
+            }
+            let state = try await world.request(.get, "/tenants/users/\(ids[0])/invitation")
+            #expect(state.status == .ok)
+            #expect(state.object["status"] as? String == "pending")
+            let delivery = state.object["delivery"] as? [String: Any]
+            #expect(delivery?["status"] as? String == "sent")
+            #expect(delivery?["attempts"] as? Int == 1)
+            #expect(delivery?["deliveredAt"] is String)
+            // Only the token's hash is stored.
+            let token = try #require(MailText.token(mails[0]))
+            let stored = try await world.pool.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM invitations WHERE token_hash = \(bind: token)").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(stored == 0)
+        }
+    }
+
+    @Test("accepting with JSON activates the user with their names and uses the token up")
+    func acceptWithJSON() async throws {
+        try await withWorld { world in
+            let id = try await world.createUsers(["accept@example.com"])[0]
+            let transport = RecordingTransport()
+            try await world.worker(transport).deliverDue()
+            let token = try #require(MailText.token(transport.sent[0]))
+            let reply = try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "Ada", "lastName": "Lovelace"])
+            #expect(reply.status == .ok, "\(reply.text)")
+            #expect(reply.object["status"] as? String == "active")
+            #expect(reply.object["firstName"] as? String == "Ada")
+            #expect(reply.object["id"] as? String == id)
+            try await world.request(.get, "/invitations/\(token)", auth: .none).expectProblem(.conflict)
+            try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(.conflict)
+            let state = try await world.request(.get, "/tenants/users/\(id)/invitation")
+            #expect(state.object["status"] as? String == "accepted")
+            #expect(state.object["acceptedAt"] is String)
+            // Deactivating and reactivating now restores active, not pending.
+            _ = try await world.request(.patch, "/tenants/users/\(id)/deactivate")
+            #expect(try await world.request(.post, "/tenants/users/\(id)/reactivate").object["status"] as? String == "active")
+        }
+    }
+
+    @Test("the accept page is an HTML form that posts to the same path, and a form post activates the user")
+    func acceptWithForm() async throws {
+        try await withWorld { world in
+            _ = try await world.createUsers(["form<x>@example.com".replacingOccurrences(of: "<x>", with: "")])
+            let transport = RecordingTransport()
+            try await world.worker(transport).deliverDue()
+            let token = try #require(MailText.token(transport.sent[0]))
+            let page = try await world.request(.get, "/invitations/\(token)/accept", auth: .none, headers: ["Accept": "text/html"])
+            #expect(page.status == .ok)
+            #expect(page.contentType?.hasPrefix("text/html") == true)
+            #expect(page.text.contains("<form method=\"post\">"))
+            #expect(page.text.contains("name=\"firstName\"") && page.text.contains("name=\"lastName\""))
+            #expect(page.text.contains("form@example.com"))
+            let posted = try await world.request(
+                .post, "/invitations/\(token)/accept", auth: .none, rawBody: "firstName=Grace&lastName=Hopper+Jr",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"]
+            )
+            #expect(posted.status == .ok, "\(posted.text)")
+            #expect(posted.contentType?.hasPrefix("text/html") == true)
+            #expect(posted.text.contains("Welcome, Grace"))
+            let users = try await world.request(.get, "/tenants/users?filter[email]=form@example.com")
+            let user = (users.object["data"] as? [[String: Any]])?.first
+            #expect(user?["status"] as? String == "active")
+            #expect(user?["lastName"] as? String == "Hopper Jr")
+            let used = try await world.request(.get, "/invitations/\(token)/accept", auth: .none)
+            #expect(used.status == .conflict)
+            #expect(used.contentType?.hasPrefix("text/html") == true)
+            let unknown = try await world.request(.get, "/invitations/\(String(repeating: "x", count: 43))/accept", auth: .none)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test("names are required to accept, and an unknown token is 404")
+    func acceptNeedsNames() async throws {
+        try await withWorld { world in
+            _ = try await world.createUsers(["names@example.com"])
+            let transport = RecordingTransport()
+            try await world.worker(transport).deliverDue()
+            let token = try #require(MailText.token(transport.sent[0]))
+            let reply = try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": " ", "lastName": ""])
+            reply.expectProblem(.badRequest)
+            #expect(Set(reply.pointers) == ["/firstName", "/lastName"])
+            try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A"]).expectProblem(.badRequest)
+            try await world.request(.get, "/invitations/nonsense", auth: .none).expectProblem(.notFound)
+            try await world.request(.post, "/invitations/nonsense/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(.notFound)
+            #expect(try await world.request(.get, "/invitations/\(token)", auth: .none).status == .ok)
+        }
+    }
+
+    @Test("re-inviting supersedes the old link and cancels its unsent message")
+    func reinviteSupersedes() async throws {
+        try await withWorld { world in
+            let id = try await world.createUsers(["again@example.com"])[0]
+            let transport = RecordingTransport()
+            let worker = world.worker(transport)
+            try await worker.deliverDue()
+            let oldToken = try #require(MailText.token(transport.sent[0]))
+            #expect(try await world.request(.post, "/tenants/users/\(id)/invite").status == .accepted)
+            #expect(try await world.request(.post, "/tenants/users/\(id)/invite").status == .accepted)
+            try await worker.deliverDue()
+            // The second re-invite superseded the first before it went out: only the newest is sent.
+            #expect(transport.sent.count == 2)
+            let newToken = try #require(MailText.token(transport.sent[1]))
+            #expect(newToken != oldToken)
+            try await world.request(.get, "/invitations/\(oldToken)", auth: .none).expectProblem(.conflict)
+            #expect(try await world.request(.get, "/invitations/\(newToken)", auth: .none).status == .ok)
+            let statuses = try await world.pool.read { db in
+                try await db.raw("SELECT status FROM outbox_messages WHERE recipient = 'again@example.com' ORDER BY created_at, id").all()
+                    .map { try $0.decode(column: "status", as: String.self) }
+            }
+            #expect(statuses == ["sent", "cancelled", "sent"])
+        }
+    }
+
+    @Test("an expired link is 410")
+    func expired() async throws {
+        try await withWorld { world in
+            let id = try await world.createUsers(["late@example.com"])[0]
+            let transport = RecordingTransport()
+            try await world.worker(transport).deliverDue()
+            let token = try #require(MailText.token(transport.sent[0]))
+            try await world.pool.transaction { db in
+                try await db.raw("UPDATE invitations SET expires_at = \(bind: Timestamps.now() - 1) WHERE user_id = \(bind: id)").run()
+            }
+            try await world.request(.get, "/invitations/\(token)", auth: .none).expectProblem(.gone)
+            try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(.gone)
+            #expect(try await world.request(.get, "/invitations/\(token)/accept", auth: .none).status == .gone)
+            #expect(try await world.request(.get, "/tenants/users/\(id)/invitation").object["status"] as? String == "expired")
+        }
+    }
+
+    @Test("a temporary failure is retried later with backoff, and given up after the last attempt")
+    func transientFailures() async throws {
+        try await withWorld { world in
+            let id = try await world.createUsers(["retry@example.com"])[0]
+            let transport = RecordingTransport()
+            transport.fail(with: .transient("421 try later"))
+            let worker = world.worker(transport, retryBase: 1, maxAttempts: 3)
+            try await worker.deliverDue()
+            var delivery = try await world.request(.get, "/tenants/users/\(id)/invitation").object["delivery"] as? [String: Any]
+            #expect(delivery?["status"] as? String == "queued")
+            #expect(delivery?["attempts"] as? Int == 1)
+            #expect(delivery?["lastError"] as? String == "421 try later")
+            #expect(delivery?["nextAttemptAt"] is String)
+            try await Task.sleep(for: .milliseconds(20))
+            try await worker.deliverDue()
+            try await Task.sleep(for: .milliseconds(20))
+            try await worker.deliverDue()
+            delivery = try await world.request(.get, "/tenants/users/\(id)/invitation").object["delivery"] as? [String: Any]
+            #expect(delivery?["status"] as? String == "failed")
+            #expect(delivery?["attempts"] as? Int == 3)
+            #expect((delivery?["lastError"] as? String)?.contains("421 try later") == true)
+            #expect(transport.sent.isEmpty)
+
+            #expect(DeliverySettings().retryDelay(afterAttempts: 1) == 30_000)
+            #expect(DeliverySettings().retryDelay(afterAttempts: 3) == 120_000)
+            #expect(DeliverySettings().retryDelay(afterAttempts: 40) == 3_600_000)
+        }
+    }
+
+    @Test("a permanent failure is recorded on the invitation and never retried")
+    func permanentFailure() async throws {
+        try await withWorld { world in
+            let id = try await world.createUsers(["nobody@example.com"])[0]
+            let transport = RecordingTransport()
+            transport.fail(with: .permanent("550 no such mailbox"))
+            let worker = world.worker(transport, retryBase: 1)
+            try await worker.deliverDue()
+            transport.fail(with: nil)
+            try await Task.sleep(for: .milliseconds(20))
+            #expect(try await worker.deliverDue() == 0)
+            let delivery = try await world.request(.get, "/tenants/users/\(id)/invitation").object["delivery"] as? [String: Any]
+            #expect(delivery?["status"] as? String == "failed")
+            #expect(delivery?["lastError"] as? String == "550 no such mailbox")
+            #expect(transport.sent.isEmpty)
+        }
+    }
+
+    @Test("workers running side by side deliver each message exactly once")
+    func concurrentWorkers() async throws {
+        try await withWorld { world in
+            _ = try await world.createUsers((0..<60).map { "parallel\($0)@example.com" })
+            let transport = RecordingTransport()
+            let workers = (0..<4).map { _ in world.worker(transport) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in workers {
+                    group.addTask { while try await worker.deliverDue() > 0 {} }
+                }
+                try await group.waitForAll()
+            }
+            #expect(transport.sent.count == 60)
+            #expect(Set(transport.sent.map(\.to)).count == 60)
+        }
+    }
+
+    @Test("a message claimed by a worker that died is sent again after its lease, with the same Message-ID")
+    func leaseExpiry() async throws {
+        try await withWorld { world in
+            _ = try await world.createUsers(["crash@example.com"])
+            // A worker claims the message and dies before recording anything.
+            let claimed = try await world.directory.store.claimOutbox(limit: 10, lease: 60_000)
+            #expect(claimed.count == 1)
+            let transport = RecordingTransport()
+            let worker = world.worker(transport)
+            #expect(try await worker.deliverDue() == 0)
+            try await world.pool.transaction { db in
+                try await db.raw("UPDATE outbox_messages SET lease_until = \(bind: Timestamps.now() - 1)").run()
+            }
+            #expect(try await worker.deliverDue() == 1)
+            #expect(transport.sent.map(\.messageId) == ["\(claimed[0].id)@directory.example"])
+            #expect(try await worker.deliverDue() == 0)
+        }
+    }
+
+    @Test("invitation links are rate-limited per client address with 429 and Retry-After")
+    func rateLimited() async throws {
+        try await withWorld(invitationRateLimit: 3) { world in
+            for _ in 0..<3 { try await world.request(.get, "/invitations/nonsense", auth: .none).expectProblem(.notFound) }
+            let limited = try await world.request(.get, "/invitations/nonsense", auth: .none)
+            limited.expectProblem(.tooManyRequests)
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            // The API itself is not affected.
+            #expect(try await world.request(.get, "/tenants/roles").status == .ok)
+        }
+    }
+
+    @Test("headers with non-ASCII text are RFC 2047 encoded without splitting characters")
+    func encodedHeaders() {
+        let subject = InvitationMessage.encodeHeader("Einladung zu Müller & Söhne – Zürich Niederlassung für Verkäufe")
+        let words = subject.components(separatedBy: "\r\n ")
+        #expect(words.count > 1)
+        var decoded = ""
+        for word in words {
+            #expect(word.hasPrefix("=?UTF-8?B?") && word.hasSuffix("?=") && word.count <= 75)
+            let payload = word.dropFirst(10).dropLast(2)
+            decoded += String(data: Data(base64Encoded: String(payload))!, encoding: .utf8)!
+        }
+        #expect(decoded == "Einladung zu Müller & Söhne – Zürich Niederlassung für Verkäufe")
+        #expect(InvitationMessage.encodeHeader("Plain ASCII") == "Plain ASCII")
+        #expect(InvitationMessage.encodeAddressHeader("Zoë <z@example.com>").hasPrefix("=?UTF-8?B?"))
+    }
+}

@@ -1,4 +1,5 @@
 import Logging
+import NIOSSL
 
 /// Everything the server reads from its environment, read once at the edge (the command line).
 ///
@@ -11,6 +12,7 @@ import Logging
 /// | `INVITATION_TTL_HOURS` | — | `168` (7 days) |
 /// | `DATABASE_MAX_CONNECTIONS` | — | `16` (PostgreSQL pool size) |
 /// | `SMTP_URL` | — | none: messages become `.eml` files in `MAIL_DIR` |
+/// | `SMTP_CA_FILE` | — | the system's trust store (PEM file of a private CA for the relay) |
 /// | `MAIL_FROM` | — | `Cipherscale <no-reply@localhost>` |
 /// | `MAIL_DIR` | — | `./data/mail` |
 /// | `PUBLIC_BASE_URL` | — | `http://HOST:PORT` |
@@ -73,7 +75,17 @@ public struct AppConfiguration: Sendable {
             guard let value = Int(size), value > 0 else { throw ConfigurationError("DATABASE_MAX_CONNECTIONS must be a positive integer") }
             configuration.maxConnections = value
         }
-        if let url = environment["SMTP_URL"], !url.isEmpty { configuration.smtp = try SMTPConfiguration.parse(url) }
+        if let url = environment["SMTP_URL"], !url.isEmpty {
+            var smtp = try SMTPConfiguration.parse(url)
+            if let file = environment["SMTP_CA_FILE"], !file.isEmpty {
+                // A relay with a private CA: trust it (in addition to nothing else) for STARTTLS and smtps.
+                smtp.tls.trustRoots = .file(file)
+            }
+            if let from = environment["MAIL_FROM"], let domain = from.split(separator: "@").last?.split(separator: ">").first {
+                smtp.heloName = String(domain)
+            }
+            configuration.smtp = smtp
+        }
         if let from = environment["MAIL_FROM"], !from.isEmpty { configuration.mailFrom = from }
         if let folder = environment["MAIL_DIR"], !folder.isEmpty { configuration.mailDirectory = folder }
         if let base = environment["PUBLIC_BASE_URL"], !base.isEmpty { configuration.publicBaseURL = base }

@@ -25,7 +25,7 @@ cleanup() {
     # Always stop the servers and delete their data, whatever happened.
     scripts/postgres.sh stop "$PG_DIR" || true
     rm -rf "$PG_DIR"
-    if [ -n "$SMTP_PID" ]; then kill "$SMTP_PID" 2>/dev/null || true; fi
+    if [ -n "$SMTP_PID" ]; then kill $SMTP_PID 2>/dev/null || true; fi
     rm -rf "$SMTP_DIR"
 }
 trap cleanup EXIT
@@ -52,6 +52,32 @@ done
 export CIPHERSCALE_TEST_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
 export CIPHERSCALE_TEST_MAILDIR="$SMTP_DIR/maildir"
 echo "SMTP sink: $CIPHERSCALE_TEST_SMTP_URL -> $CIPHERSCALE_TEST_MAILDIR"
+
+# The same server with TLS: one requiring STARTTLS, one speaking implicit TLS (smtps), both with a
+# throwaway certificate for localhost whose PEM the tests trust explicitly.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$SMTP_DIR/key.pem" -out "$SMTP_DIR/cert.pem" >/dev/null 2>&1
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+STARTTLS_PORT="$(free_port)"
+SMTPS_PORT="$(free_port)"
+python3 -m aiosmtpd -n -l "127.0.0.1:$STARTTLS_PORT" --tlscert "$SMTP_DIR/cert.pem" --tlskey "$SMTP_DIR/key.pem" \
+    -c aiosmtpd.handlers.Mailbox "$SMTP_DIR/starttls-maildir" >"$SMTP_DIR/starttls.log" 2>&1 &
+SMTP_PID="$SMTP_PID $!"
+python3 -m aiosmtpd -n -l "127.0.0.1:$SMTPS_PORT" --smtpscert "$SMTP_DIR/cert.pem" --smtpskey "$SMTP_DIR/key.pem" \
+    -c aiosmtpd.handlers.Mailbox "$SMTP_DIR/smtps-maildir" >"$SMTP_DIR/smtps.log" 2>&1 &
+SMTP_PID="$SMTP_PID $!"
+for port in "$STARTTLS_PORT" "$SMTPS_PORT"; do
+    for _ in $(seq 1 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+        sleep 0.1
+    done
+done
+export CIPHERSCALE_TEST_STARTTLS_URL="smtp://localhost:$STARTTLS_PORT"
+export CIPHERSCALE_TEST_STARTTLS_MAILDIR="$SMTP_DIR/starttls-maildir"
+export CIPHERSCALE_TEST_SMTPS_URL="smtps://localhost:$SMTPS_PORT"
+export CIPHERSCALE_TEST_SMTPS_MAILDIR="$SMTP_DIR/smtps-maildir"
+export CIPHERSCALE_TEST_SMTP_CA="$SMTP_DIR/cert.pem"
 
 # Build once; both test runs reuse the build via --skip-build.
 echo "== Building =="

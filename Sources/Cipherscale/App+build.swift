@@ -16,7 +16,7 @@ import ServiceLifecycle
 public func buildApplication(
     configuration: AppConfiguration, pool: DatabasePool, logger: Logger, transport: (any MailTransport)? = nil
 ) async throws -> some ApplicationProtocol {
-    let store = DirectoryStore(pool: pool)
+    let store = DirectoryStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
     let directory = Directory(store: store, tokens: try await invitationTokens(configuration, store: store), invitationTTL: configuration.invitationTTL)
     let router = try buildRouter(directory: directory, invitationRateLimit: configuration.invitationRateLimit)
     let delivery = InvitationDeliveryService(

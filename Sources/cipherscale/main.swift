@@ -45,7 +45,7 @@ func withDatabase<T>(_ options: DatabaseOptions, quiet: Bool = true, _ body: (Di
     let logger = options.logger(configuration)
     let pool = try await openDatabase(configuration, logger: logger)
     do {
-        let store = DirectoryStore(pool: pool)
+        let store = DirectoryStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
         let tokens = try await invitationTokens(configuration, store: store)
         let result = try await body(Directory(store: store, tokens: tokens, invitationTTL: configuration.invitationTTL))
         await pool.close()
@@ -79,7 +79,7 @@ struct Serve: AsyncParsableCommand {
         if let port { configuration.port = port }
         let logger = database.logger(configuration)
         let pool = try await openDatabase(configuration, logger: logger)
-        let store = DirectoryStore(pool: pool)
+        let store = DirectoryStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
         if try await store.tenantCount() == 0 {
             // A fresh database gets a first tenant so the server is usable at once.
             let directory = Directory(store: store, tokens: try await invitationTokens(configuration, store: store), invitationTTL: configuration.invitationTTL)

@@ -26,7 +26,13 @@ extension APIImplementation {
 
     public func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        let change = UserProfileChange(firstName: body.firstName, lastName: body.lastName, image: body.image)
+        let maxDevices: Int?? =
+            switch body.maxDevices {
+            case .unchanged: nil
+            case .clear: .some(nil)
+            case .set(let value): .some(value)
+            }
+        let change = UserProfileChange(firstName: body.firstName, lastName: body.lastName, image: body.image, maxDevices: maxDevices)
         let user = try await directory.updateUser(RequestScope.principal(), id: input.path.id, change: change)
         return .ok(.init(body: .json(UserResource(user))))
     }

@@ -18,6 +18,7 @@ import NIOSSL
 /// | `PUBLIC_BASE_URL` | — | `http://HOST:PORT` |
 /// | `INVITATION_SECRET` | — | a random secret kept in the database |
 /// | `INVITATION_RATE_LIMIT` | — | `30` requests per minute per client address on `/invitations`; 0 turns it off |
+/// | `DEVICE_ONLINE_SECONDS` | — | `300`: a device is Online this long after its last heartbeat |
 /// | `MAIL_POLL_MS`, `MAIL_RETRY_BASE_MS`, `MAIL_MAX_ATTEMPTS`, `MAIL_LEASE_MS` | — | `1000`, `30000`, `12`, `120000` |
 public struct AppConfiguration: Sendable {
     /// Interface to listen on.
@@ -46,6 +47,8 @@ public struct AppConfiguration: Sendable {
     public var invitationRateLimit: Int = 30
     /// Outbox worker timing.
     public var delivery = DeliverySettings()
+    /// How long after its last heartbeat a device counts as Online.
+    public var deviceOnlineWindow: Millis = 300_000
 
     /// The base URL links are built from.
     public var linkBaseURL: String { publicBaseURL ?? "http://\(host):\(port)" }
@@ -103,6 +106,7 @@ public struct AppConfiguration: Sendable {
         if let base = try integer("MAIL_RETRY_BASE_MS", minimum: 1) { configuration.delivery.retryBase = Millis(base) }
         if let attempts = try integer("MAIL_MAX_ATTEMPTS", minimum: 1) { configuration.delivery.maxAttempts = attempts }
         if let lease = try integer("MAIL_LEASE_MS", minimum: 100) { configuration.delivery.lease = Millis(lease) }
+        if let seconds = try integer("DEVICE_ONLINE_SECONDS", minimum: 1) { configuration.deviceOnlineWindow = Millis(seconds) * 1000 }
         return configuration
     }
 }

@@ -154,6 +154,7 @@ public struct Directory: Sendable {
         Validation.checkLength(change.firstName, limit: Validation.maxNameLength, pointer: "/firstName", errors: &errors)
         Validation.checkLength(change.lastName, limit: Validation.maxNameLength, pointer: "/lastName", errors: &errors)
         Validation.checkLength(change.image, limit: Validation.maxImageLength, pointer: "/image", errors: &errors)
+        if let limit = change.maxDevices, let value = limit, value < 0 { errors.append(FieldError("/maxDevices", "must not be negative")) }
         if !errors.isEmpty { throw DirectoryError.invalid("The user is not valid.", errors) }
         return try await store.updateUser(tenantId: principal.tenantId, id: userId, change: change)
     }
@@ -245,6 +246,70 @@ public struct Directory: Sendable {
         Validation.checkLength(last, limit: Validation.maxNameLength, pointer: "/lastName", errors: &errors)
         if !errors.isEmpty { throw DirectoryError.invalid("Your first and last name are needed.", errors) }
         return try await store.acceptInvitation(tokenHash: Secrets.hash(token), firstName: first, lastName: last)
+    }
+
+    // MARK: Devices
+
+    /// The largest posture object accepted, serialised.
+    public static let maxPostureBytes = 16 * 1024
+
+    public func listDevices(_ principal: Principal, rawQuery: String?) async throws -> Page<Device> {
+        try await store.listDevices(tenantId: principal.tenantId, query: ListQuery.parse(rawQuery, schema: .devices))
+    }
+
+    public func device(_ principal: Principal, id: String) async throws -> Device {
+        try await store.device(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    /// Registers a device; `posture` is the serialised JSON object.
+    public func registerDevice(
+        _ principal: Principal, userId: String, name: String, hardwareId: String, appVersion: String, posture: String?
+    ) async throws -> Device {
+        var errors: [FieldError] = []
+        let user = Identifiers.canonical(userId)
+        if user == nil { errors.append(FieldError("/userId", "'\(userId)' is not a UUID")) }
+        let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmedHardware = hardwareId.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmedName.isEmpty { errors.append(FieldError("/name", "must not be empty")) }
+        if trimmedHardware.isEmpty { errors.append(FieldError("/hardwareId", "must not be empty")) }
+        Validation.checkLength(trimmedName, limit: 200, pointer: "/name", errors: &errors)
+        Validation.checkLength(trimmedHardware, limit: 200, pointer: "/hardwareId", errors: &errors)
+        Validation.checkLength(appVersion, limit: 100, pointer: "/appVersion", errors: &errors)
+        Self.checkPosture(posture, errors: &errors)
+        if !errors.isEmpty { throw DirectoryError.invalid("The device is not valid.", errors) }
+        return try await store.registerDevice(
+            tenantId: principal.tenantId,
+            device: NewDevice(userId: user!, name: trimmedName, hardwareId: trimmedHardware, appVersion: appVersion, posture: posture)
+        )
+    }
+
+    static func checkPosture(_ posture: String?, errors: inout [FieldError]) {
+        if let posture, posture.utf8.count > maxPostureBytes {
+            errors.append(FieldError("/posture", "must be at most \(maxPostureBytes) bytes of JSON"))
+        }
+    }
+
+    /// A heartbeat: the device (and its user) connected now, with optional updates.
+    public func heartbeat(_ principal: Principal, id: String, appVersion: String?, posture: String?) async throws -> Device {
+        let deviceId = try Validation.pathId(id, name: "id")
+        _ = try await store.device(tenantId: principal.tenantId, id: deviceId)
+        var errors: [FieldError] = []
+        Validation.checkLength(appVersion, limit: 100, pointer: "/appVersion", errors: &errors)
+        Self.checkPosture(posture, errors: &errors)
+        if !errors.isEmpty { throw DirectoryError.invalid("The heartbeat is not valid.", errors) }
+        return try await store.heartbeat(tenantId: principal.tenantId, id: deviceId, appVersion: appVersion, posture: posture)
+    }
+
+    public func deactivateDevice(_ principal: Principal, id: String) async throws -> Device {
+        try await store.deactivateDevice(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    public func reactivateDevice(_ principal: Principal, id: String) async throws -> Device {
+        try await store.reactivateDevice(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
+    }
+
+    public func deleteDevice(_ principal: Principal, id: String) async throws {
+        try await store.deleteDevice(tenantId: principal.tenantId, id: Validation.pathId(id, name: "id"))
     }
 
     // MARK: Roles

@@ -74,6 +74,23 @@ public struct ListSchema: Sendable {
         defaultSort: [SortKey(field: "createdAt", descending: false)]
     )
 
+    /// The device list.
+    public static let devices = ListSchema(
+        [
+            ListField(name: "id", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "name", type: .text, sortable: true, filterable: true),
+            ListField(name: "status", type: .enumeration(DeviceStatus.allCases.map(\.rawValue)), sortable: true, filterable: true),
+            ListField(name: "active", type: .boolean, sortable: false, filterable: true),
+            ListField(name: "hardwareId", type: .text, sortable: false, filterable: true),
+            ListField(name: "appVersion", type: .text, sortable: false, filterable: true),
+            ListField(name: "user.id", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "createdAt", type: .timestamp, sortable: true, filterable: true),
+            ListField(name: "updatedAt", type: .timestamp, sortable: true, filterable: false),
+            ListField(name: "lastConnection", type: .timestamp, sortable: true, filterable: true),
+        ],
+        defaultSort: [SortKey(field: "createdAt", descending: false)]
+    )
+
     /// The group list.
     public static let groups = ListSchema(
         [
@@ -191,7 +208,9 @@ public struct ListQuery: Sendable, Equatable {
         case (.relation, _): return .failure(FieldError(pointer, "'\(field.name)' accepts only eq, ne, in and nin"))
         case (.boolean, .eq), (.boolean, .ne): break
         case (.boolean, _): return .failure(FieldError(pointer, "'\(field.name)' accepts only eq and ne"))
-        case (.uuid, .ilike), (.timestamp, .ilike), (.enumeration, .ilike):
+        case (.enumeration, .eq), (.enumeration, .ne), (.enumeration, .in), (.enumeration, .nin): break
+        case (.enumeration, _): return .failure(FieldError(pointer, "'\(field.name)' accepts only eq, ne, in and nin"))
+        case (.uuid, .ilike), (.timestamp, .ilike):
             return .failure(FieldError(pointer, "ilike applies to text fields only"))
         default: break
         }
@@ -215,7 +234,7 @@ public struct ListQuery: Sendable, Equatable {
                 guard raw == "true" || raw == "false" else { return .failure(FieldError(pointer, "'\(raw)' is not true or false")) }
                 values.append(.bool(raw == "true"))
             case .enumeration(let allowed):
-                guard op == .ilike || allowed.contains(raw) else {
+                guard allowed.contains(raw) else {
                     return .failure(FieldError(pointer, "'\(raw)' is not one of \(allowed.joined(separator: ", "))"))
                 }
                 values.append(.text(raw))

@@ -65,6 +65,22 @@ public struct GroupSummary: Sendable, Equatable {
     public var updatedAt: Millis
 }
 
+/// A device's connection state, derived from `active` and the last heartbeat.
+public enum DeviceStatus: String, Sendable, CaseIterable {
+    case online = "Online"
+    case offline = "Offline"
+    case deactivated = "Deactivated"
+}
+
+/// The owner of a device as a Device answer shows it.
+public struct DeviceOwner: Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var firstName: String?
+    public var lastName: String?
+    public var lastConnection: Millis?
+}
+
 /// A device registered to a user.
 public struct Device: Sendable, Equatable {
     public var id: String
@@ -72,11 +88,16 @@ public struct Device: Sendable, Equatable {
     public var name: String?
     public var hardwareId: String
     public var appVersion: String?
+    /// The posture JSON object as the device sent it.
     public var posture: String?
     public var active: Bool
     public var lastConnection: Millis?
     public var createdAt: Millis
     public var updatedAt: Millis
+    /// Derived when loaded: Deactivated, or Online within the online window, else Offline.
+    public var status: DeviceStatus
+    /// Loaded with device answers; nil inside a user (the user is the owner) or when the owner was deleted.
+    public var owner: DeviceOwner?
 }
 
 /// A user with everything a User answer shows.

@@ -20,6 +20,15 @@ public struct UserProfileChange: Sendable {
     public var firstName: String?
     public var lastName: String?
     public var image: String?
+    /// nil: unchanged; `.some(nil)`: remove the user's own device limit; `.some(n)`: set it.
+    public var maxDevices: Int??
+
+    public init(firstName: String? = nil, lastName: String? = nil, image: String? = nil, maxDevices: Int?? = nil) {
+        self.firstName = firstName
+        self.lastName = lastName
+        self.image = image
+        self.maxDevices = maxDevices
+    }
 }
 
 extension DirectoryStore {
@@ -181,6 +190,7 @@ extension DirectoryStore {
             if let first = change.firstName { sets.append("first_name = \(bind: value(first))") }
             if let last = change.lastName { sets.append("last_name = \(bind: value(last))") }
             if let image = change.image { sets.append("image = \(bind: value(image))") }
+            if let maxDevices = change.maxDevices { sets.append("max_devices = \(bind: maxDevices)") }
             try await db.raw("UPDATE users SET " + sets.joined(separator: ", ") + " WHERE id = \(bind: id)").run()
             return try await loadUser(db, tenantId: tenantId, id: id)
         }

@@ -8,9 +8,12 @@ import SQLKit
 public struct DirectoryStore: Sendable {
     /// The connections this store uses.
     public let pool: DatabasePool
+    /// How long after its last heartbeat a device still counts as Online.
+    public let onlineWindow: Millis
 
-    public init(pool: DatabasePool) {
+    public init(pool: DatabasePool, onlineWindow: Millis = 300_000) {
         self.pool = pool
+        self.onlineWindow = onlineWindow
     }
 
     /// True when the database answers a trivial query.
@@ -64,18 +67,35 @@ public struct DirectoryStore: Sendable {
         )
     }
 
-    static func device(_ row: any SQLRow) throws -> Device {
-        Device(
+    static let deviceColumns =
+        "d.id, d.user_id, d.name, d.hardware_id, d.app_version, d.posture, d.active, d.last_connection, d.created_at, d.updated_at"
+
+    /// A device row; its status is derived against `onlineSince` (now minus the online window).
+    static func device(_ row: any SQLRow, onlineSince: Millis, withOwner: Bool = false) throws -> Device {
+        let active = try row.decode(column: "active", as: Bool.self)
+        let lastConnection = try row.decode(column: "last_connection", as: Millis?.self)
+        let userId = try row.decode(column: "user_id", as: String?.self)
+        var owner: DeviceOwner?
+        if withOwner, let userId, let email = try row.decode(column: "owner_email", as: String?.self) {
+            owner = DeviceOwner(
+                id: userId, email: email, firstName: try row.decode(column: "owner_first_name", as: String?.self),
+                lastName: try row.decode(column: "owner_last_name", as: String?.self),
+                lastConnection: try row.decode(column: "owner_last_connection", as: Millis?.self)
+            )
+        }
+        return Device(
             id: try row.decode(column: "id", as: String.self),
-            userId: try row.decode(column: "user_id", as: String?.self),
+            userId: userId,
             name: try row.decode(column: "name", as: String?.self),
             hardwareId: try row.decode(column: "hardware_id", as: String.self),
             appVersion: try row.decode(column: "app_version", as: String?.self),
             posture: try row.decode(column: "posture", as: String?.self),
-            active: try row.decode(column: "active", as: Bool.self),
-            lastConnection: try row.decode(column: "last_connection", as: Millis?.self),
+            active: active,
+            lastConnection: lastConnection,
             createdAt: try row.decode(column: "created_at", as: Millis.self),
-            updatedAt: try row.decode(column: "updated_at", as: Millis.self)
+            updatedAt: try row.decode(column: "updated_at", as: Millis.self),
+            status: !active ? .deactivated : (lastConnection ?? .min) >= onlineSince ? .online : .offline,
+            owner: owner
         )
     }
 
@@ -137,13 +157,14 @@ public struct DirectoryStore: Sendable {
         }
 
         var devices: [String: [Device]] = [:]
+        let onlineSince = Timestamps.now() - onlineWindow
         for row in try await db.raw(
             """
-            SELECT id, user_id, name, hardware_id, app_version, posture, active, last_connection, created_at, updated_at
-            FROM devices WHERE tenant_id = \(bind: tenantId) AND user_id IN (\(binds: ids)) ORDER BY created_at, id
+            SELECT \(unsafeRaw: Self.deviceColumns) FROM devices d
+            WHERE d.tenant_id = \(bind: tenantId) AND d.user_id IN (\(binds: ids)) ORDER BY d.created_at, d.id
             """
         ).all() {
-            let device = try Self.device(row)
+            let device = try Self.device(row, onlineSince: onlineSince)
             if let owner = device.userId { devices[owner, default: []].append(device) }
         }
 

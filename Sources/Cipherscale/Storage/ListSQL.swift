@@ -22,6 +22,17 @@ struct ListColumn: Sendable {
         self.nullable = false
         self.relation = relation
     }
+
+    /// A derived value: `expression` orders it, and `predicate` turns one filter value into a condition.
+    init(derived expression: String, predicate: @escaping @Sendable (FilterValue) -> SQLQueryString) {
+        self.expression = expression
+        self.nullable = false
+        self.relation = nil
+        self.predicate = predicate
+    }
+
+    /// For derived values: the condition that the value equals the given one.
+    var predicate: (@Sendable (FilterValue) -> SQLQueryString)?
 }
 
 /// Turns a parsed ``ListQuery`` into WHERE and ORDER BY fragments with every value bound.
@@ -69,6 +80,13 @@ struct ListSQL {
             switch filter.op {
             case .eq, .in: return "EXISTS (" + relation(SQLQueryString("\(binds: binds)")) + ")"
             default: return "NOT EXISTS (" + relation(SQLQueryString("\(binds: binds)")) + ")"
+            }
+        }
+        if let predicate = column.predicate {
+            let any = "(" + filter.values.map(predicate).joined(separator: " OR ") + ")"
+            switch filter.op {
+            case .eq, .in: return any
+            default: return "NOT " + any
             }
         }
         let expression = column.expression

@@ -28,18 +28,31 @@ extension Components.Schemas.UserGroup {
 }
 
 extension Components.Schemas.Device {
-    init(_ device: Device, owner: User?) {
+    /// A device answer; `owner` is the user a device inside a User answer belongs to.
+    init(_ device: Device, owner: DeviceOwner? = nil) {
+        let owner = owner ?? device.owner
         self.init(
             id: device.id, createdAt: Date(millis: device.createdAt), updatedAt: Date(millis: device.updatedAt), name: device.name,
             active: device.active, lastConnection: device.lastConnection.map(Date.init(millis:)),
-            status: device.active ? .offline : .deactivated,
+            status: Components.Schemas.DeviceStatus(rawValue: device.status.rawValue) ?? .offline,
             user: owner.map {
                 Components.Schemas.DeviceOwner(
                     id: $0.id, email: $0.email, firstName: $0.firstName, lastName: $0.lastName,
                     lastConnection: $0.lastConnection.map(Date.init(millis:))
                 )
             },
-            hardwareId: device.hardwareId, posture: nil, appVersion: device.appVersion
+            hardwareId: device.hardwareId,
+            posture: device.posture.flatMap { try? JSONDecoder().decode(PosturePayload.self, from: Data($0.utf8)) },
+            appVersion: device.appVersion
+        )
+    }
+}
+
+extension Components.Schemas.DevicePage {
+    init(_ page: Page<Device>) {
+        self.init(
+            data: page.items.map { Components.Schemas.Device($0) }, total: page.total, page: page.limit > 0 ? page.offset / page.limit : 0,
+            limit: page.limit, hasNext: page.offset + page.items.count < page.total && page.limit > 0, hasPrevious: page.offset > 0
         )
     }
 }
@@ -53,7 +66,11 @@ extension UserResource {
             firstName: user.firstName, lastName: user.lastName, isOwner: user.isOwner, maxDevices: user.maxDevices,
             image: user.image, roles: user.roles.map(Components.Schemas.Role.init),
             groups: user.groups.map(Components.Schemas.UserGroup.init),
-            devices: user.devices.map { Components.Schemas.Device($0, owner: user) }
+            devices: user.devices.map {
+                Components.Schemas.Device(
+                    $0, owner: DeviceOwner(id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, lastConnection: user.lastConnection)
+                )
+            }
         )
     }
 }

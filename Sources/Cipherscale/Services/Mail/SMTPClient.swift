@@ -97,23 +97,22 @@ public struct SMTPClient: Sendable {
         let serverHostname = configuration.tlsServerHostname
         let connection: SMTPConnection
         do {
-            let channel = try await ClientBootstrap(group: eventLoopGroup)
+            // The initializer hands the reply handler out, loop-bound, so it is never looked up in a
+            // pipeline that the server may already have closed.
+            let (channel, handler) = try await ClientBootstrap(group: eventLoopGroup)
                 .connectTimeout(TimeAmount(configuration.timeout))
-                .channelInitializer { channel in
+                .connect(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let implicitTLS {
                             try channel.pipeline.syncOperations.addHandler(
                                 NIOSSLClientHandler(context: implicitTLS, serverHostname: serverHostname)
                             )
                         }
-                        try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())
+                        let handler = SMTPReplyHandler()
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
                     }
                 }
-                .connect(host: configuration.host, port: configuration.port)
-                .get()
-            let handler = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
-            }.get()
             connection = SMTPConnection(channel: channel, handler: handler, timeout: configuration.timeout)
         } catch {
             throw .transient(code: nil, message: "cannot connect to \(configuration.host):\(configuration.port): \(error)")
@@ -122,7 +121,7 @@ public struct SMTPClient: Sendable {
             let extensions = try await handshake(connection, tlsContext: tlsContext)
             return SMTPSession(connection: connection, extensions: extensions)
         } catch {
-            await connection.close()
+            await connection.quit(timeout: min(configuration.timeout, .seconds(5)))
             throw error
         }
     }
@@ -363,8 +362,10 @@ struct SMTPConnection: Sendable {
                 try channel.pipeline.syncOperations.addHandler(tls, position: .first)
             }.get()
         } catch let error as SMTPError {
+            channel.close(promise: nil)
             throw error
         } catch {
+            channel.close(promise: nil)
             throw .transient(code: nil, message: "cannot start TLS: \(error)")
         }
     }
@@ -389,6 +390,7 @@ struct SMTPConnection: Sendable {
 /// Confined to its channel's event loop: the pipeline calls it there, and other code reaches it only
 /// through `NIOLoopBound` inside tasks submitted to that loop.
 final class SMTPReplyHandler: ChannelInboundHandler {
+    /// Raw bytes from the server (decrypted, when TLS is on).
     typealias InboundIn = ByteBuffer
 
     /// Longest reply line accepted (RFC 5321 allows 512 octets; servers sometimes send more).
@@ -431,6 +433,7 @@ final class SMTPReplyHandler: ChannelInboundHandler {
         while let waiter = waiters.popFirst() { waiter.fail(reason) }
     }
 
+    /// Splits the new bytes into lines and the lines into replies; input that is not SMTP fails and closes the connection.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard failure == nil else { return }
         var incoming = unwrapInboundIn(data)
@@ -445,11 +448,13 @@ final class SMTPReplyHandler: ChannelInboundHandler {
         }
     }
 
+    /// Fails every present and future wait: the connection is gone.
     func channelInactive(context: ChannelHandlerContext) {
         fail(.transient(code: nil, message: "the server closed the connection"))
         context.fireChannelInactive()
     }
 
+    /// Fails every wait with the error (a socket or TLS failure) and closes the connection.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(.transient(code: nil, message: "connection error: \(error)"))
         context.close(promise: nil)

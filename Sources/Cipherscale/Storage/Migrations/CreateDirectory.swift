@@ -172,6 +172,9 @@ enum CreateDirectory {
             """,
             "CREATE INDEX devices_user ON devices (user_id, created_at)",
             "CREATE INDEX devices_created ON devices (tenant_id, created_at, id)",
+            "CREATE INDEX devices_updated ON devices (tenant_id, updated_at, id)",
+            "CREATE INDEX devices_name ON devices (tenant_id, name, id)",
+            "CREATE INDEX devices_last_connection ON devices (tenant_id, last_connection, id)",
         ]
     }
 }

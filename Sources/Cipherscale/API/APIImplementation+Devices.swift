@@ -1,0 +1,54 @@
+import CipherscaleAPI
+import Foundation
+
+extension APIImplementation {
+    public func listDevices(_ input: Operations.ListDevices.Input) async throws -> Operations.ListDevices.Output {
+        let page = try await directory.listDevices(RequestScope.principal(), rawQuery: RequestScope.current.rawQuery)
+        return .ok(.init(body: .json(.init(page))))
+    }
+
+    public func registerDevice(_ input: Operations.RegisterDevice.Input) async throws -> Operations.RegisterDevice.Output {
+        guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
+        let device = try await directory.registerDevice(
+            RequestScope.principal(), userId: body.userId, name: body.name, hardwareId: body.hardwareId, appVersion: body.appVersion,
+            posture: try Self.postureJSON(body.posture)
+        )
+        return .created(.init(body: .json(.init(device))))
+    }
+
+    public func getDevice(_ input: Operations.GetDevice.Input) async throws -> Operations.GetDevice.Output {
+        .ok(.init(body: .json(.init(try await directory.device(RequestScope.principal(), id: input.path.id)))))
+    }
+
+    public func deleteDevice(_ input: Operations.DeleteDevice.Input) async throws -> Operations.DeleteDevice.Output {
+        try await directory.deleteDevice(RequestScope.principal(), id: input.path.id)
+        return .noContent(.init())
+    }
+
+    public func deactivateDevice(_ input: Operations.DeactivateDevice.Input) async throws -> Operations.DeactivateDevice.Output {
+        .ok(.init(body: .json(.init(try await directory.deactivateDevice(RequestScope.principal(), id: input.path.id)))))
+    }
+
+    public func reactivateDevice(_ input: Operations.ReactivateDevice.Input) async throws -> Operations.ReactivateDevice.Output {
+        .created(.init(body: .json(.init(try await directory.reactivateDevice(RequestScope.principal(), id: input.path.id)))))
+    }
+
+    public func deviceHeartbeat(_ input: Operations.DeviceHeartbeat.Input) async throws -> Operations.DeviceHeartbeat.Output {
+        var appVersion: String?
+        var posture: String?
+        if case .json(let body) = input.body {
+            appVersion = body.appVersion
+            posture = try Self.postureJSON(body.posture)
+        }
+        let device = try await directory.heartbeat(RequestScope.principal(), id: input.path.id, appVersion: appVersion, posture: posture)
+        return .ok(.init(body: .json(.init(device))))
+    }
+
+    /// A posture object as stored: compact JSON with sorted keys.
+    static func postureJSON<Posture: Encodable>(_ posture: Posture?) throws -> String? {
+        guard let posture else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(posture), as: UTF8.self)
+    }
+}

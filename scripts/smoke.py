@@ -111,6 +111,24 @@ try:
     with urllib.request.urlopen(request, timeout=30) as response:
         check("GET /openapi.yaml serves the contract", b"openapi: 3.1" in response.read())
 
+    # Devices: register, heartbeat, list by derived status, deactivate.
+    status, _, users = call("GET", "/tenants/users?limit=2&sort=email", admin)
+    owner_id = users["data"][0]["id"]
+    status, _, device = call("POST", "/tenants/devices", admin, {"userId": owner_id, "name": "Laptop", "hardwareId": "hw-smoke-1",
+                                                                "appVersion": "1.0.0", "posture": {"compliant": True, "disk": {"encrypted": True}}})
+    check("a device registers with status Offline and its owner", status == 201 and device["status"] == "Offline" and device["user"]["id"] == owner_id, str(device))
+    check("posture comes back as given", device.get("posture") == {"compliant": True, "disk": {"encrypted": True}}, str(device.get("posture")))
+    status, _, second = call("POST", "/tenants/devices", admin, {"userId": owner_id, "name": "Phone", "hardwareId": "hw-smoke-2", "appVersion": "1.0.0"})
+    status, _, beat = call("POST", f"/tenants/devices/{device['id']}/heartbeat", admin, {"appVersion": "1.1.0"})
+    check("a heartbeat makes the device Online", status == 200 and beat["status"] == "Online" and beat["appVersion"] == "1.1.0", str(beat))
+    call("PATCH", f"/tenants/devices/{second['id']}/deactivate", admin)
+    online = call("GET", "/tenants/devices?filter[status]=Online", admin)[2]
+    offline = call("GET", "/tenants/devices?filter[status][in]=Offline,Deactivated", admin)[2]
+    check("listing by status agrees with each device's status",
+          [d["id"] for d in online["data"]] == [device["id"]] and [d["status"] for d in offline["data"]] == ["Deactivated"], str(online)[:200])
+    status, _, user = call("GET", f"/tenants/users/{owner_id}", admin)
+    check("the user embeds their devices and their lastConnection", len(user["devices"]) == 2 and user.get("lastConnection") == beat["lastConnection"])
+
     # Without SMTP_URL, every invitation becomes an .eml file under ./data/mail.
     mail_dir = os.path.join(work, "data", "mail")
     for _ in range(100):

@@ -122,6 +122,11 @@ public struct SMTPClient: Sendable {
             return SMTPSession(connection: connection, extensions: extensions)
         } catch {
             await connection.quit(timeout: min(configuration.timeout, .seconds(5)))
+            // A refused session (a 554 greeting, a wrong password) says nothing about the messages:
+            // they stay queued and are retried, so fixing the relay or its settings loses no invitation.
+            if case .permanent(let code, let message) = error {
+                throw .transient(code: code, message: "the server refused the session: \(message)")
+            }
             throw error
         }
     }
@@ -130,12 +135,18 @@ public struct SMTPClient: Sendable {
     private func handshake(_ connection: SMTPConnection, tlsContext: NIOSSLContext?) async throws(SMTPError) -> SMTPExtensions {
         try connection.check(await connection.readReply(after: "connecting"), expecting: [220], label: "the greeting")
         var extensions = try await hello(connection)
+        var encrypted = configuration.security == .implicitTLS
         if configuration.security == .startTLSWhenOffered, extensions.offers("STARTTLS"), let tlsContext {
             try await connection.command("STARTTLS", expecting: [220])
             try await connection.startTLS(context: tlsContext, serverHostname: configuration.tlsServerHostname)
+            encrypted = true
             extensions = try await hello(connection)
         }
         if let username = configuration.username {
+            // Credentials travel only inside TLS, except to a relay on this machine.
+            guard encrypted || configuration.isLoopback else {
+                throw .transient(code: nil, message: "refusing to send credentials to \(configuration.host) without TLS (the server offers no STARTTLS)")
+            }
             try await authenticate(connection, username: username, password: configuration.password ?? "", extensions: extensions)
         }
         return extensions

@@ -139,6 +139,11 @@ public struct SMTPConfiguration: Sendable {
     var tlsServerHostname: String? {
         (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
     }
+
+    /// Whether the relay is on this machine (where credentials may go without TLS).
+    var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }
 
 extension SMTPConfiguration: CustomStringConvertible {

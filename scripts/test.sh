@@ -114,6 +114,18 @@ if ! DATABASE_URL="$SMOKE_URL" python3 scripts/smoke.py .build/debug/cipherscale
 fi
 
 echo
+echo "== Contract fuzzing (schemathesis, bounded) =="
+if ! scripts/fuzz.sh .build/debug/cipherscale 25; then
+    echo "!! SQLite fuzzing FAILED"
+    status=1
+fi
+psql "$PG_URL" -qc "CREATE DATABASE cipherscale_fuzz" >/dev/null
+if ! DATABASE_URL="${PG_URL%/*}/cipherscale_fuzz" scripts/fuzz.sh .build/debug/cipherscale 25; then
+    echo "!! PostgreSQL fuzzing FAILED"
+    status=1
+fi
+
+echo
 if [ "$status" -eq 0 ]; then
     echo "== All tests passed (SQLite + PostgreSQL) =="
 else

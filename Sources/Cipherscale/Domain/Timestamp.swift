@@ -7,9 +7,7 @@ public typealias Millis = Int64
 public enum Timestamps {
     /// The current time in milliseconds.
     public static func now() -> Millis {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Millis(spec.tv_sec) * 1000 + Millis(spec.tv_nsec) / 1_000_000
+        Millis((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 
     /// `2023-01-15T10:30:00.000Z` for the given instant.

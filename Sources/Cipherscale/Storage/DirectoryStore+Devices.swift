@@ -14,7 +14,8 @@ extension DirectoryStore {
     /// The device list's columns; `status` is derived from `active` and the last heartbeat.
     func deviceList(onlineSince: Millis) -> ListSQL {
         let since = String(onlineSince)
-        let online = "(d.active AND d.last_connection >= \(since))"
+        // Never NULL (a device that never reported is simply not online), so NOT (...) works for ne and nin.
+        let online = "(d.active AND d.last_connection IS NOT NULL AND d.last_connection >= \(since))"
         let offline = "(d.active AND (d.last_connection IS NULL OR d.last_connection < \(since)))"
         return ListSQL(
             columns: [
@@ -22,7 +23,7 @@ extension DirectoryStore {
                 "name": ListColumn("d.name", nullable: true),
                 // Ordered by name: Deactivated, Offline, Online.
                 "status": ListColumn(
-                    derived: "CASE WHEN NOT d.active THEN 0 WHEN d.last_connection >= \(since) THEN 2 ELSE 1 END",
+                    derived: "CASE WHEN NOT d.active THEN 0 WHEN d.last_connection IS NOT NULL AND d.last_connection >= \(since) THEN 2 ELSE 1 END",
                     predicate: { value in
                         switch value {
                         case .text(DeviceStatus.online.rawValue): SQLQueryString(online)

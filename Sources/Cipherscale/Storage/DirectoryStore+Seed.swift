@@ -1,0 +1,177 @@
+import Foundation
+import SQLKit
+
+/// What `cipherscale seed` fills a tenant with.
+public struct SeedPlan: Sendable {
+    public var users: Int
+    public var groups: Int
+    public var devicesPerUser: Int
+
+    public init(users: Int, groups: Int, devicesPerUser: Int) {
+        self.users = users
+        self.groups = groups
+        self.devicesPerUser = devicesPerUser
+    }
+}
+
+/// A small, fast, seeded generator so a seeded dataset is the same every time (SplitMix64).
+struct SeedRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in `0..<bound`.
+    mutating func below(_ bound: Int) -> Int {
+        Int(next() % UInt64(bound))
+    }
+
+    /// A number in `0..<1`.
+    mutating func unit() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+}
+
+extension DirectoryStore {
+    private static let firstNames = [
+        "Ada", "Alan", "Amara", "Ana", "Arjun", "Beatriz", "Ben", "Carla", "Chen", "Chloé", "Daniel", "Dmitri", "Elena", "Emma", "Farah",
+        "Felix", "Fatima", "Gabriel", "Grace", "Hana", "Hugo", "Ines", "Isaac", "Jamal", "Jana", "Javier", "Jin", "Julia", "Kai", "Karin",
+        "Lars", "Layla", "Leo", "Lina", "Lucas", "Maya", "Mateo", "Mei", "Mia", "Nadia", "Noah", "Nora", "Olga", "Omar", "Priya", "Rafael",
+        "Rosa", "Sam", "Sara", "Sofia", "Tariq", "Tomás", "Uma", "Victor", "Wei", "Yara", "Yusuf", "Zoe", "Zoltan", "Åsa",
+    ]
+    private static let lastNames = [
+        "Abara", "Andersen", "Baptiste", "Becker", "Brown", "Castillo", "Chen", "Costa", "Dubois", "Eriksen", "Fernández", "Fischer",
+        "García", "Gupta", "Hansen", "Hoffmann", "Ibrahim", "Ivanova", "Jansen", "Johnson", "Kim", "Kowalski", "Larsen", "López", "Martin",
+        "Müller", "Nakamura", "Nguyen", "Novak", "O'Brien", "Okafor", "Patel", "Petrov", "Quinn", "Rossi", "Santos", "Schmidt", "Silva",
+        "Smith", "Suzuki", "Tanaka", "Taylor", "Usman", "Varga", "Wagner", "Wang", "Weber", "Williams", "Yilmaz", "Zhang",
+    ]
+    private static let domains = ["acme.example", "globex.example", "initech.example", "umbrella.example", "hooli.example"]
+
+    /// Fills a new tenant with `plan.users` users (plus its owner), `plan.groups` groups with roles,
+    /// memberships (1 to 3 groups each, a few groups large), direct roles for 10%, devices for 30%,
+    /// last connections for 60% and a mix of statuses. Writes in large transactions; counters are set
+    /// at the end. Returns the tenant id.
+    public func seedTenant(name: String, ownerEmail: String, plan: SeedPlan, seed: UInt64, progress: @Sendable (Int) -> Void = { _ in })
+        async throws -> String
+    {
+        let (tenantId, _) = try await createTenant(name: name, ownerEmail: ownerEmail)
+        var random = SeedRandom(seed: seed)
+        let roles = try await pool.read { db in try await tenantRoles(db, tenantId: tenantId) }
+        let grantable = roles.values.filter { $0.type != .owner }.sorted { $0.type.rank < $1.type.rank }.map(\.id)
+        let defaultGroup = try await pool.read { db in try await defaultGroupId(db, tenantId: tenantId) }
+
+        // Groups, each granting one role.
+        let start = Timestamps.now() - 2 * 365 * 86_400_000
+        var groupIds: [String] = []
+        try await pool.transaction { db in
+            for index in 0..<plan.groups {
+                let id = Identifiers.make()
+                groupIds.append(id)
+                let groupName = String(format: "Team %03d", index + 1)
+                try await db.raw(
+                    """
+                    INSERT INTO directory_groups (tenant_id, id, name, name_key, description, is_default, deleteable, max_devices,
+                    is_saml_default, idp_mapping, member_count, created_at, updated_at)
+                    VALUES (\(bind: tenantId), \(bind: id), \(bind: groupName), \(bind: groupName.lowercased()), \(bind: "Seeded group \(index + 1)"),
+                    \(bind: false), \(bind: true), NULL, \(bind: false), '[]', 0, \(bind: start), \(bind: start))
+                    """
+                ).run()
+                try await db.raw(
+                    "INSERT INTO group_roles (tenant_id, group_id, role_id) VALUES (\(bind: tenantId), \(bind: id), \(bind: grantable[index % grantable.count]))"
+                ).run()
+            }
+        }
+        let choices = [defaultGroup] + groupIds
+
+        let chunk = 10_000
+        let rowsPerStatement = 1_000
+        var done = 0
+        while done < plan.users {
+            let count = min(chunk, plan.users - done)
+            var users: [SQLQueryString] = []
+            var members: [SQLQueryString] = []
+            var direct: [SQLQueryString] = []
+            var devices: [SQLQueryString] = []
+            let now = Timestamps.now()
+            for offset in 0..<count {
+                let number = done + offset
+                let id = Identifiers.make()
+                let first = Self.firstNames[random.below(Self.firstNames.count)]
+                let last = Self.lastNames[random.below(Self.lastNames.count)]
+                let email = "\(first).\(last).\(number)@\(Self.domains[random.below(Self.domains.count)])"
+                    .folding(options: [.diacriticInsensitive], locale: nil).replacingOccurrences(of: "'", with: "").lowercased()
+                let roll = random.unit()
+                let status = roll < 0.8 ? "active" : roll < 0.95 ? "pending" : "inactive"
+                let created = start + Millis(number) * 50
+                let lastConnection: Millis? = random.unit() < 0.6 ? now - Millis(random.below(90 * 86_400_000)) : nil
+                users.append(
+                    "(\(bind: tenantId), \(bind: id), \(bind: email), \(bind: email), \(bind: first), \(bind: last), \(bind: status), \(bind: status != "pending"), \(bind: lastConnection), \(bind: created), \(bind: created))"
+                )
+                // 1 to 3 groups; squaring the draw makes the first groups (the Default group among them) large.
+                var joined = Set<Int>()
+                for _ in 0..<(1 + random.below(3)) {
+                    let draw = random.unit()
+                    joined.insert(Int(draw * draw * Double(choices.count)))
+                }
+                for group in joined.sorted() {
+                    members.append("(\(bind: tenantId), \(bind: choices[group]), \(bind: id), \(bind: created))")
+                }
+                if random.unit() < 0.1 {
+                    direct.append("(\(bind: tenantId), \(bind: id), \(bind: grantable[random.below(grantable.count)]), \(bind: created))")
+                }
+                if plan.devicesPerUser > 0, random.unit() < 0.3 {
+                    for device in 0..<plan.devicesPerUser {
+                        let seen = lastConnection.map { $0 - Millis(random.below(3_600_000)) }
+                        devices.append(
+                            "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: id), \(bind: "\(first)'s device \(device + 1)"), \(bind: "hw-\(tenantId.prefix(8))-\(number)-\(device)"), '1.4.2', \(bind: status != "inactive"), \(bind: seen), \(bind: created), \(bind: created))"
+                        )
+                    }
+                }
+            }
+            try await pool.transaction { db in
+                func insert(_ head: String, _ rows: [SQLQueryString]) async throws {
+                    for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+                        let slice = rows[start..<min(start + rowsPerStatement, rows.count)]
+                        try await db.raw(SQLQueryString(head) + slice.joined(separator: ", ")).run()
+                    }
+                }
+                try await insert(
+                    "INSERT INTO users (tenant_id, id, email, email_key, first_name, last_name, status, invitation_accepted, last_connection, created_at, updated_at) VALUES ",
+                    users
+                )
+                try await insert("INSERT INTO group_members (tenant_id, group_id, user_id, created_at) VALUES ", members)
+                try await insert("INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) VALUES ", direct)
+                try await insert(
+                    "INSERT INTO devices (tenant_id, id, user_id, name, hardware_id, app_version, active, last_connection, created_at, updated_at) VALUES ",
+                    devices
+                )
+            }
+            done += count
+            progress(done)
+        }
+        try await pool.transaction { db in
+            try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: plan.users) WHERE id = \(bind: tenantId)").run()
+            try await db.raw(
+                """
+                UPDATE directory_groups SET member_count = (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = directory_groups.id)
+                WHERE tenant_id = \(bind: tenantId)
+                """
+            ).run()
+        }
+        if pool.kind == .postgres {
+            try await pool.read { db in try await db.raw("ANALYZE").run() }
+        } else {
+            try await pool.transaction { db in try await db.raw("ANALYZE").run() }
+        }
+        return tenantId
+    }
+}

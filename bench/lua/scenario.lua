@@ -1,0 +1,92 @@
+-- One wrk script for every scenario of scripts/bench.sh; BENCH_SCENARIO picks what each request is.
+-- Environment (set by scripts/bench.sh): BENCH_KEY, BENCH_IDS (file of user ids), BENCH_FRAGMENTS
+-- (file of search fragments), BENCH_GROUP (a group id), BENCH_ROLE (a role id), BENCH_SCENARIO.
+local function read_lines(path)
+  local lines = {}
+  local file = io.open(path, "r")
+  if file then
+    for line in file:lines() do
+      if #line > 0 then lines[#lines + 1] = line end
+    end
+    file:close()
+  end
+  return lines
+end
+
+local key = os.getenv("BENCH_KEY")
+local scenario = os.getenv("BENCH_SCENARIO")
+local ids = read_lines(os.getenv("BENCH_IDS"))
+local fragments = read_lines(os.getenv("BENCH_FRAGMENTS"))
+local group = os.getenv("BENCH_GROUP")
+local role = os.getenv("BENCH_ROLE")
+local counter = 0
+local thread_tag = "0"
+local joined = {}
+
+local headers = { ["apikey"] = key, ["Accept"] = "application/json", ["Content-Type"] = "application/json" }
+
+local function random_id()
+  return ids[math.random(1, #ids)]
+end
+
+-- Each thread gets its own number (for unique emails) and its own random sequence.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+
+function init(args)
+  thread_tag = tostring(thread_number) .. "-" .. tostring(os.time())
+  math.randomseed(os.time() * 100 + thread_number)
+end
+
+function request()
+  counter = counter + 1
+  if scenario == "health" then
+    return wrk.format("GET", "/health", headers)
+  elseif scenario == "get_user" then
+    return wrk.format("GET", "/tenants/users/" .. random_id(), headers)
+  elseif scenario == "list_default" then
+    return wrk.format("GET", "/tenants/users", headers)
+  elseif scenario == "list_sorted" then
+    return wrk.format("GET", "/tenants/users?limit=100&sort=-lastConnection&offset=" .. (math.random(0, 50) * 100), headers)
+  elseif scenario == "search" then
+    return wrk.format("GET", "/tenants/users?limit=20&search=" .. fragments[math.random(1, #fragments)], headers)
+  elseif scenario == "group_filter" then
+    return wrk.format("GET", "/tenants/users?limit=50&sort=email&filter[groups.id][eq]=" .. group, headers)
+  elseif scenario == "deep_page" then
+    return wrk.format("GET", "/tenants/users?offset=" .. (900000 + math.random(0, 1000)), headers)
+  elseif scenario == "create_100" then
+    local users = {}
+    for i = 1, 100 do
+      users[i] = string.format('{"email":"bench.%s.%d.%d@load.example","groups":[]}', thread_tag, counter, i)
+    end
+    return wrk.format("POST", "/tenants/users", headers, "[" .. table.concat(users, ",") .. "]")
+  elseif scenario == "patch_roles" then
+    local body
+    if counter % 2 == 0 then
+      body = '{"addedRoles":["' .. role .. '"],"removedRoles":[]}'
+    else
+      body = '{"addedRoles":[],"removedRoles":["' .. role .. '"]}'
+    end
+    return wrk.format("PATCH", "/tenants/users/" .. random_id() .. "/roles", headers, body)
+  elseif scenario == "join_leave" then
+    -- Odd requests join a random user to the bench's own (empty) group, even ones make that user leave it again.
+    if counter % 2 == 1 then
+      local id = random_id()
+      joined[#joined + 1] = id
+      return wrk.format("POST", "/tenants/users/" .. id .. "/groups", headers, '{"groupId":"' .. group .. '"}')
+    else
+      local id = table.remove(joined, 1) or random_id()
+      return wrk.format("DELETE", "/tenants/users/" .. id .. "/groups/" .. group, headers)
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("BENCH_RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d errors=%d non2xx=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status,
+    summary.errors.status))
+end

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The performance harness: builds a release binary, seeds (or reuses) a 1M-user tenant, starts the
+# server, and runs wrk (16 connections, BENCH_SECONDS each) through the scenarios of issue 6.
+# Prints one table and writes it as JSON and Markdown under bench/results/.
+#
+# Usage: scripts/bench.sh [sqlite|postgres]
+#   BENCH_USERS (default 1000000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16)
+#   The dataset is kept in bench/work/<database>/ and reused while BENCH_USERS is unchanged.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+DB="${1:-sqlite}"
+USERS="${BENCH_USERS:-1000000}"
+SECONDS_PER="${BENCH_SECONDS:-10}"
+CONNECTIONS="${BENCH_CONNECTIONS:-16}"
+case "$DB" in sqlite|postgres) ;; *) echo "usage: scripts/bench.sh [sqlite|postgres]" >&2; exit 2 ;; esac
+if ! command -v swift >/dev/null 2>&1 && [ -d /opt/swift/usr/bin ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "== Installing wrk ==" >&2
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >&2
+    fi
+    command -v wrk >/dev/null 2>&1 || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+fi
+
+echo "== Building the release binary ==" >&2
+swift build -c release --product cipherscale >&2
+BIN="$(swift build -c release --show-bin-path)/cipherscale"
+
+WORK="$PWD/bench/work/$DB"
+mkdir -p "$WORK" bench/results
+SERVER_PID=""
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    if [ "$DB" = postgres ]; then scripts/postgres.sh stop "$WORK/pg" >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+if [ "$DB" = postgres ]; then
+    mkdir -p "$WORK/pg"
+    export DATABASE_URL="$(scripts/postgres.sh start "$WORK/pg")"
+else
+    export DATABASE_URL="sqlite://$WORK/bench.sqlite"
+fi
+export LOG_LEVEL=warning INVITATION_RATE_LIMIT=0 MAIL_DIR="$WORK/mail"
+
+SEED="$WORK/seed-$USERS.json"
+if [ ! -s "$SEED" ]; then
+    echo "== Seeding $USERS users ($DB) ==" >&2
+    rm -f "$WORK"/seed-*.json "$WORK"/bench.sqlite*
+    if [ "$DB" = postgres ]; then
+        psql "$DATABASE_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
+    fi
+    started=$(date +%s.%N)
+    "$BIN" seed --users "$USERS" --tenants 3 --json > "$SEED.tmp"
+    ended=$(date +%s.%N)
+    python3 - "$SEED.tmp" "$started" "$ended" > "$SEED" <<'PY'
+import json, sys
+seed = json.load(open(sys.argv[1]))
+seed["seedSeconds"] = round(float(sys.argv[3]) - float(sys.argv[2]), 1)
+print(json.dumps(seed))
+PY
+    rm -f "$SEED.tmp"
+fi
+KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["apiKey"])' "$SEED")"
+SEED_SECONDS="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("seedSeconds", ""))' "$SEED")"
+
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$BIN" serve --port "$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/health', timeout=1)" 2>/dev/null && break
+    sleep 0.2
+done
+
+# Inputs for the scenarios: user ids from random pages, search fragments, the largest group, a role,
+# and a fresh group of the benchmark's own for join/leave.
+python3 - "$PORT" "$KEY" "$WORK" <<'PY'
+import json, random, sys, time, urllib.request
+port, key, work = sys.argv[1], sys.argv[2], sys.argv[3]
+def call(method, path, body=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"apikey": key, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read() or b"null")
+total = call("GET", "/tenants/users?limit=1")["total"]
+ids = []
+for _ in range(20):
+    page = call("GET", f"/tenants/users?limit=100&offset={random.randint(0, max(0, total - 100))}")
+    ids += [user["id"] for user in page["data"] if not user["isOwner"]]
+open(f"{work}/ids.txt", "w").write("\n".join(ids) + "\n")
+open(f"{work}/fragments.txt", "w").write("\n".join(["ada", "chen", "mart", "smith", "ander", "kowal", "ibrah", "tanak", "silva", "wagn"]) + "\n")
+groups = call("GET", "/tenants/groups?limit=100")["data"]
+largest = max(groups, key=lambda group: group["userCount"])
+roles = {role["type"]: role["id"] for role in call("GET", "/tenants/roles")}
+own = call("POST", "/tenants/groups", {"name": f"Bench {int(time.time())}", "roles": []})
+json.dump({"total": total, "largestGroup": largest["id"], "largestGroupUsers": largest["userCount"],
+           "role": roles["BASIC"], "benchGroup": own["id"]}, open(f"{work}/inputs.json", "w"))
+PY
+input() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$WORK/inputs.json" "$1"; }
+export BENCH_KEY="$KEY" BENCH_IDS="$WORK/ids.txt" BENCH_FRAGMENTS="$WORK/fragments.txt" BENCH_ROLE="$(input role)"
+
+RESULTS="$WORK/results.txt"
+: > "$RESULTS"
+run() {
+    local name="$1" scenario="$2" group="$3"
+    echo "== $name ==" >&2
+    BENCH_SCENARIO="$scenario" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --latency \
+        -s bench/lua/scenario.lua "http://127.0.0.1:$PORT" > "$WORK/wrk-$scenario.txt" 2>&1 || true
+    local line
+    line="$(grep BENCH_RESULT "$WORK/wrk-$scenario.txt" || echo "BENCH_RESULT requests=0 duration_us=1 p50_us=0 p99_us=0 errors=0 non2xx=0")"
+    echo "$scenario|$name|$line" >> "$RESULTS"
+}
+run "floor: GET /health" health ""
+run "get one user by id" get_user ""
+run "list, default page with total" list_default ""
+run "list, limit 100, sort=-lastConnection" list_sorted ""
+run "list, search a fragment, limit 20" search ""
+run "list, filter groups.id (largest group), sort=email, limit 50" group_filter "$(input largestGroup)"
+run "list, deep page offset 900,000" deep_page ""
+run "create 100 users in one call" create_100 ""
+run "PATCH roles on random users" patch_roles ""
+run "join and leave a group" join_leave "$(input benchGroup)"
+RSS_KB="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")"
+
+python3 - "$RESULTS" "$DB" "$USERS" "$RSS_KB" "$SECONDS_PER" "$CONNECTIONS" "$SEED_SECONDS" "$WORK/inputs.json" <<'PY'
+import json, platform, subprocess, sys, time
+results, db, users, rss_kb, seconds, connections, seed_seconds, inputs = sys.argv[1:9]
+inputs = json.load(open(inputs))
+rows = []
+for line in open(results):
+    scenario, name, raw = line.rstrip("\n").split("|", 2)
+    fields = dict(part.split("=") for part in raw.split()[1:])
+    duration = int(fields["duration_us"]) / 1e6
+    requests = int(fields["requests"])
+    rows.append({"scenario": scenario, "name": name, "requestsPerSecond": round(requests / duration, 1),
+                 "p50Ms": round(int(fields["p50_us"]) / 1000, 2), "p99Ms": round(int(fields["p99_us"]) / 1000, 2),
+                 "errors": int(fields["errors"]), "requests": requests})
+floor = rows[0]["requestsPerSecond"] or 1
+for row in rows:
+    row["fractionOfFloor"] = round(row["requestsPerSecond"] / floor, 3)
+    if row["scenario"] == "create_100":
+        row["usersPerSecond"] = round(row["requestsPerSecond"] * 100, 1)
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+report = {"database": db, "users": int(users), "seedSeconds": float(seed_seconds) if seed_seconds else None,
+          "largestGroupUsers": inputs["largestGroupUsers"], "peakRssMB": round(int(rss_kb) / 1024, 1),
+          "secondsPerScenario": int(seconds), "connections": int(connections), "machine": f"{cpu}, 2 cores",
+          "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scenarios": rows}
+lines = [f"Database: {db}; {int(users):,} users in the tenant (+3 tenants of 1,000); wrk {connections} connections, {seconds} s per scenario; "
+         f"peak server RSS {report['peakRssMB']} MB" + (f"; seeded in {seed_seconds} s" if seed_seconds else "") + ".",
+         "", "| scenario | requests/s | p50 ms | p99 ms | errors | of floor |", "|---|---:|---:|---:|---:|---:|"]
+for row in rows:
+    extra = f" ({row['usersPerSecond']:,.0f} users/s)" if "usersPerSecond" in row else ""
+    lines.append(f"| {row['name']} | {row['requestsPerSecond']:,.0f}{extra} | {row['p50Ms']} | {row['p99Ms']} | {row['errors']} | {row['fractionOfFloor']:.0%} |")
+table = "\n".join(lines)
+print(table)
+stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+for name in (f"{db}-latest", f"{db}-{stamp}"):
+    json.dump(report, open(f"bench/results/{name}.json", "w"), indent=2)
+    open(f"bench/results/{name}.md", "w").write(table + "\n")
+PY

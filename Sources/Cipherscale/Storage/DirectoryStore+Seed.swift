@@ -114,7 +114,7 @@ extension DirectoryStore {
                 let created = start + Millis(number) * 50
                 let lastConnection: Millis? = random.unit() < 0.6 ? now - Millis(random.below(90 * 86_400_000)) : nil
                 users.append(
-                    "(\(bind: tenantId), \(bind: id), \(bind: email), \(bind: email), \(bind: first), \(bind: last), \(bind: status), \(bind: status != "pending"), \(bind: lastConnection), \(bind: created), \(bind: created))"
+                    "(\(bind: tenantId), \(bind: id), \(bind: email), \(bind: email), \(bind: first), \(bind: last), \(bind: status), \(bind: false), \(bind: status != "pending"), \(bind: lastConnection), \(bind: created), \(bind: created))"
                 )
                 // 1 to 3 groups; squaring the draw makes the first groups (the Default group among them) large.
                 var joined = Set<Int>()
@@ -145,7 +145,7 @@ extension DirectoryStore {
                     }
                 }
                 try await insert(
-                    "INSERT INTO users (tenant_id, id, email, email_key, first_name, last_name, status, invitation_accepted, last_connection, created_at, updated_at) VALUES ",
+                    "INSERT INTO users (tenant_id, id, email, email_key, first_name, last_name, status, is_owner, invitation_accepted, last_connection, created_at, updated_at) VALUES ",
                     users
                 )
                 try await insert("INSERT INTO group_members (tenant_id, group_id, user_id, created_at) VALUES ", members)

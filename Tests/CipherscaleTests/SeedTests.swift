@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import SQLKit
+import Testing
+
+@testable import Cipherscale
+
+@Suite("Seeding a benchmark tenant")
+struct SeedTests {
+    @Test("seeding writes the planned users with consistent counters, memberships, roles and devices, beside the existing tenants")
+    func seedIsConsistent() async throws {
+        try await withWorld { world in
+            let tenantId = try await world.directory.store.seedTenant(
+                name: "Seeded", ownerEmail: "owner@seeded.example", plan: SeedPlan(users: 2_500, groups: 8, devicesPerUser: 2), seed: 7
+            )
+            let key = try await world.directory.createAPIKey(tenantId: tenantId, readOnly: false).apiKey
+            let list = try await world.request(.get, "/tenants/users?limit=1", auth: .key(key))
+            #expect(list.object["total"] as? Int == 2_501)
+            let counted = try await world.request(.get, "/tenants/users?limit=1&filter[isOwner]=false", auth: .key(key))
+            #expect(counted.object["total"] as? Int == 2_500)
+
+            // Every group's userCount is its real number of members, and some groups are large.
+            let groups = try await world.request(.get, "/tenants/groups?limit=100", auth: .key(key)).object["data"] as? [[String: Any]] ?? []
+            #expect(groups.count == 9)
+            var largest = 0
+            for group in groups {
+                let id = try #require(group["id"] as? String)
+                let members = try await world.request(.get, "/tenants/users?limit=1&filter[groups.id]=\(id)", auth: .key(key))
+                #expect(members.object["total"] as? Int == group["userCount"] as? Int)
+                largest = max(largest, group["userCount"] as? Int ?? 0)
+            }
+            #expect(largest > 500)
+
+            let shape = try await world.pool.read { db in
+                let row = try await db.raw(
+                    """
+                    SELECT (SELECT MIN(n) FROM (SELECT COUNT(*) AS n FROM group_members WHERE tenant_id = \(bind: tenantId) GROUP BY user_id) a) AS min_groups,
+                    (SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM group_members WHERE tenant_id = \(bind: tenantId) GROUP BY user_id) b) AS max_groups,
+                    (SELECT COUNT(*) FROM user_roles WHERE tenant_id = \(bind: tenantId)) AS direct_roles,
+                    (SELECT COUNT(*) FROM devices WHERE tenant_id = \(bind: tenantId)) AS devices,
+                    (SELECT COUNT(DISTINCT status) FROM users WHERE tenant_id = \(bind: tenantId)) AS statuses,
+                    (SELECT COUNT(*) FROM users WHERE tenant_id = \(bind: tenantId) AND last_connection IS NOT NULL) AS connected
+                    """
+                ).first()!
+                return try (
+                    row.decode(column: "min_groups", as: Int.self), row.decode(column: "max_groups", as: Int.self),
+                    row.decode(column: "direct_roles", as: Int.self), row.decode(column: "devices", as: Int.self),
+                    row.decode(column: "statuses", as: Int.self), row.decode(column: "connected", as: Int.self)
+                )
+            }
+            #expect(shape.0 == 1 && shape.1 == 3)
+            #expect((150...350).contains(shape.2 - 1))  // about 10% hold a direct role (the owner holds OWNER)
+            #expect(shape.3 % 2 == 0 && (1_200...1_800).contains(shape.3))  // about 30% with 2 devices each
+            #expect(shape.4 == 3)
+            #expect((1_200...1_800).contains(shape.5))  // about 60% have connected
+
+            // Tenant A is untouched.
+            #expect(try await world.request(.get, "/tenants/users").object["total"] as? Int == 1)
+        }
+    }
+}

@@ -67,12 +67,26 @@ KEY="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["apiKey"]
 SEED_SECONDS="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("seedSeconds", ""))' "$SEED")"
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$BIN" serve --port "$PORT" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do
-    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/health', timeout=1)" 2>/dev/null && break
-    sleep 0.2
-done
+PEAK_RSS_KB=0
+# Each scenario gets a fresh server process, so a slow scenario's backlog cannot starve the next one;
+# the peak RSS reported is the largest of all of them.
+start_server() {
+    "$BIN" serve --port "$PORT" >>"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 300); do
+        python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/health', timeout=1)" 2>/dev/null && break
+        sleep 0.2
+    done
+}
+stop_server() {
+    local rss
+    rss="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)"
+    if [ "${rss:-0}" -gt "$PEAK_RSS_KB" ]; then PEAK_RSS_KB="$rss"; fi
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+start_server
 
 # Inputs for the scenarios: user ids from random pages, search fragments, the largest group, a role,
 # and a fresh group of the benchmark's own for join/leave.
@@ -107,7 +121,9 @@ RESULTS="$WORK/results.txt"
 run() {
     local name="$1" scenario="$2" group="$3"
     echo "== $name ==" >&2
-    BENCH_SCENARIO="$scenario" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --latency \
+    stop_server
+    start_server
+    BENCH_SCENARIO="$scenario" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --timeout 10s --latency \
         -s bench/lua/scenario.lua "http://127.0.0.1:$PORT" > "$WORK/wrk-$scenario.txt" 2>&1 || true
     local line
     line="$(grep BENCH_RESULT "$WORK/wrk-$scenario.txt" || echo "BENCH_RESULT requests=0 duration_us=1 p50_us=0 p99_us=0 errors=0 non2xx=0")"
@@ -123,7 +139,8 @@ run "list, deep page offset 900,000" deep_page ""
 run "create 100 users in one call" create_100 ""
 run "PATCH roles on random users" patch_roles ""
 run "join and leave a group" join_leave "$(input benchGroup)"
-RSS_KB="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")"
+stop_server
+RSS_KB="$PEAK_RSS_KB"
 
 python3 - "$RESULTS" "$DB" "$USERS" "$RSS_KB" "$SECONDS_PER" "$CONNECTIONS" "$SEED_SECONDS" "$WORK/inputs.json" <<'PY'
 import json, platform, subprocess, sys, time

@@ -98,6 +98,7 @@ struct DomainTests {
         "limit=-1", "limit=ten", "offset=-5", "offset=1.5", "sort=password", "sort=email:sideways", "filter[password]=x",
         "filter[email][like]=x", "filter[createdAt]=yesterday", "filter[isOwner]=maybe", "filter[status]=deleted",
         "filter[groups.id][gt]=550e8400-e29b-41d4-a716-446655440000", "filter[id]=nope", "filter[email][eq][x]=1",
+        "search=d%00x", "filter[firstName]=a%00",
     ])
     func badListParameters(query: String) {
         #expect(throws: DirectoryError.self) { try ListQuery.parse(query, schema: .users) }

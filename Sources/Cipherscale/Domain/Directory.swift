@@ -240,6 +240,9 @@ public struct Directory: Sendable {
         var errors: [FieldError] = []
         let first = (firstName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let last = (lastName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        // A form post is not checked as JSON; NUL cannot be stored, so refuse it here.
+        if first.contains("\u{0}") { errors.append(FieldError("/firstName", "must not contain NUL characters")) }
+        if last.contains("\u{0}") { errors.append(FieldError("/lastName", "must not contain NUL characters")) }
         if first.isEmpty { errors.append(FieldError("/firstName", "is required")) }
         if last.isEmpty { errors.append(FieldError("/lastName", "is required")) }
         Validation.checkLength(first, limit: Validation.maxNameLength, pointer: "/firstName", errors: &errors)

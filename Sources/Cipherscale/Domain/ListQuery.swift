@@ -124,6 +124,11 @@ public struct ListQuery: Sendable, Equatable {
         var query = ListQuery(limit: defaultLimit, offset: 0, sort: [], filters: [], search: nil)
         var errors: [FieldError] = []
         for (key, value) in QueryString.pairs(rawQuery) {
+            if value.contains("\u{0}") || key.contains("\u{0}") {
+                // Nothing in the directory holds NUL, and PostgreSQL text cannot: refuse it plainly.
+                errors.append(FieldError("query:\(key)", "must not contain NUL characters"))
+                continue
+            }
             switch key {
             case "limit", "page[limit]":
                 if let number = Int(value), number >= 0 { query.limit = min(number, maxLimit) } else {

@@ -1,6 +1,6 @@
 /// A strict RFC 8259 syntax check. Foundation's decoders accept some non-JSON (trailing commas),
 /// and the contract says malformed JSON is a 400, so bodies are checked here first. Nesting deeper
-/// than ``maxDepth`` is refused too, so no body can exhaust the stack.
+/// than ``maxDepth`` and strings holding NUL (`\u0000`) are refused too.
 enum StrictJSON {
     static let maxDepth = 64
 
@@ -101,11 +101,14 @@ enum StrictJSON {
                     guard let escaped = current else { return false }
                     index += 1
                     if escaped == UInt8(ascii: "u") {
+                        var code = 0
                         for _ in 0..<4 {
-                            guard let hex = current, (0x30...0x39).contains(hex) || (0x41...0x46).contains(hex) || (0x61...0x66).contains(hex)
-                            else { return false }
+                            guard let hex = current, let digit = Self.hexValue(hex) else { return false }
+                            code = code * 16 + digit
                             index += 1
                         }
+                        // NUL cannot be stored in a PostgreSQL text column; no field of this API needs it.
+                        if code == 0 { return false }
                     } else if !"\"\\/bfnrt".utf8.contains(escaped) {
                         return false
                     }
@@ -114,6 +117,15 @@ enum StrictJSON {
                 }
             }
             return false
+        }
+
+        static func hexValue(_ byte: UInt8) -> Int? {
+            switch byte {
+            case 0x30...0x39: Int(byte - 0x30)
+            case 0x41...0x46: Int(byte - 0x41 + 10)
+            case 0x61...0x66: Int(byte - 0x61 + 10)
+            default: nil
+            }
         }
 
         mutating func number() -> Bool {

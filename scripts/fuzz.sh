@@ -38,4 +38,4 @@ schemathesis run "http://127.0.0.1:$PORT/openapi.yaml" \
     --header "apikey: $KEY" \
     --max-examples "$MAX_EXAMPLES" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --seed 1 --no-color
+    --seed "${FUZZ_SEED:-1}" --no-color

@@ -67,6 +67,16 @@ def call(method, path, key=None, body=None, headers=None):
         return error.code, dict(error.headers), json.loads(raw) if raw else None
 
 
+def wait_healthy():
+    """Waits (up to 30 s) until the server on `port` answers /health."""
+    for _ in range(300):
+        try:
+            if call("GET", "/health")[0] == 200:
+                return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+
+
 # The command line: one JSON object per --json command.
 created = cli("tenants", "create", "--name", "Smoke Tenant", "--owner-email", "owner@smoke.example", "--json")
 tenant = json.loads(created.stdout)
@@ -79,12 +89,7 @@ check("apikeys list shows both keys without secrets", listed.stdout.count("csk_"
 port = free_port()
 server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 try:
-    for _ in range(300):
-        try:
-            if call("GET", "/health")[0] == 200:
-                break
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
+    wait_healthy()
     status, _, body = call("GET", "/health")
     check("GET /health answers 200 without a key", status == 200 and body == {"status": "ok"}, str(body))
 
@@ -165,12 +170,7 @@ if "sqlite" in env["DATABASE_URL"]:
             if line.strip().startswith("csk_"):
                 key = line.strip()
         check("a first start prints an admin key", key is not None)
-        for _ in range(300):
-            try:
-                if call("GET", "/health")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
+        wait_healthy()
         status, _, body = call("GET", "/tenants/users", key)
         check("the printed key lists the owner", status == 200 and body["total"] == 1, str(body)[:200])
     finally:
@@ -200,12 +200,7 @@ if sink_url and sink_dir:
     port = free_port()
     doomed = subprocess.Popen([binary, "serve", "--port", str(port)], env=restart_env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(300):
-            try:
-                if call("GET", "/health")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
+        wait_healthy()
         status, _, body = call("POST", "/tenants/users", tenant["apiKey"], [{"email": f"r{i}@{domain}", "groups": []} for i in range(20)])
         check("users are created while mail cannot be delivered", status == 201, str(status))
         time.sleep(0.5)

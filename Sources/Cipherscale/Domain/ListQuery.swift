@@ -262,11 +262,6 @@ public enum QueryString {
         }
     }
 
-    /// Looks up the last value of `name`.
-    public static func value(_ name: String, in raw: String?) -> String? {
-        pairs(raw).last(where: { $0.0 == name })?.1
-    }
-
     private static func decode(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced

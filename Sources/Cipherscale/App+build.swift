@@ -2,6 +2,7 @@ import CipherscaleAPI
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 import Logging
 import OpenAPIHummingbird
@@ -18,14 +19,23 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let store = DirectoryStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
     let directory = Directory(store: store, tokens: try await invitationTokens(configuration, store: store), invitationTTL: configuration.invitationTTL)
-    let router = try buildRouter(directory: directory, invitationRateLimit: configuration.invitationRateLimit)
+    let router = try buildRouter(
+        directory: directory, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit
+    )
     let delivery = InvitationDeliveryService(
         store: store, tokens: directory.tokens,
         message: InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL),
         transport: transport ?? mailTransport(configuration, logger: logger), settings: configuration.delivery, logger: logger
     )
+    // Header limits well above any real client's; a silent connection is closed, so slow clients
+    // cannot hold connections (and their buffers) forever.
+    let http1 = HTTP1Channel.Configuration(
+        idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+    )
     return Application(
         router: router,
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
         // Shut down in reverse: the HTTP server drains, then the mail worker stops, then the pool closes.
         services: [DatabaseService(pool: pool), delivery],
@@ -46,16 +56,19 @@ public func invitationTokens(_ configuration: AppConfiguration, store: Directory
     return InvitationTokens(secret: Data(base64Encoded: stored) ?? Data(stored.utf8))
 }
 
-/// The router: middleware in order (request id, problem mapping, authentication, content rules),
-/// then `/openapi.yaml` and every operation of the contract.
-public func buildRouter(directory: Directory, invitationRateLimit: Int = 30) throws -> Router<DirectoryRequestContext> {
+/// The router: middleware in order (request id; authentication with the per-key rate limit; conditional
+/// GET; idempotent POST; problem mapping; the invitation pages' limit; content rules), then
+/// `/openapi.yaml` and every operation of the contract.
+public func buildRouter(directory: Directory, invitationRateLimit: Int = 30, rateLimit: Int = 0) throws -> Router<DirectoryRequestContext> {
     let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
     router.addMiddleware {
         RequestIdMiddleware()
+        AuthMiddleware(directory: directory, limiter: rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: rateLimit) : nil)
+        ConditionalRequestMiddleware()
+        IdempotencyMiddleware(store: directory.store)
         ProblemMiddleware(directory: directory, routes: routes)
         InvitationRateLimitMiddleware(limiter: invitationRateLimit > 0 ? RateLimiter(capacity: invitationRateLimit, period: .seconds(60)) : nil)
-        AuthMiddleware(directory: directory)
         BodyLimitMiddleware()
     }
     router.get("/openapi.yaml") { _, _ -> Response in

@@ -149,8 +149,8 @@ struct Reply: Sendable {
 }
 
 /// Runs `body` against a fresh database with tenants A and B, through the real router and middleware.
-/// The invitation rate limit is off unless `invitationRateLimit` is given.
-func withWorld(invitationRateLimit: Int = 0, _ body: @Sendable (TestWorld) async throws -> Void) async throws {
+/// The invitation and per-key rate limits are off unless `invitationRateLimit` or `rateLimit` is given.
+func withWorld(invitationRateLimit: Int = 0, rateLimit: Int = 0, _ body: @Sendable (TestWorld) async throws -> Void) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let (pool, cleanup) = try await TestDatabase.open(logger: logger)
@@ -163,7 +163,7 @@ func withWorld(invitationRateLimit: Int = 0, _ body: @Sendable (TestWorld) async
         }
         let a = try await tenant("Tenant A", "owner@a.example")
         let b = try await tenant("Tenant B", "owner@b.example")
-        let app = Application(router: try buildRouter(directory: directory, invitationRateLimit: invitationRateLimit), logger: logger)
+        let app = Application(router: try buildRouter(directory: directory, invitationRateLimit: invitationRateLimit, rateLimit: rateLimit), logger: logger)
         try await app.test(.router) { client in
             try await body(TestWorld(directory: directory, a: a, b: b, client: client))
         }

@@ -4,7 +4,7 @@ extension APIImplementation {
     public func createGroup(_ input: Operations.CreateGroup.Input) async throws -> Operations.CreateGroup.Output {
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
         let group = try await directory.createGroup(RequestScope.principal(), GroupInput(body))
-        return .created(.init(body: .json(.init(group))))
+        return .created(.init(headers: .init(eTag: EntityTag.of(group)), body: .json(.init(group))))
     }
 
     public func listGroups(_ input: Operations.ListGroups.Input) async throws -> Operations.ListGroups.Output {
@@ -14,13 +14,13 @@ extension APIImplementation {
 
     public func getGroup(_ input: Operations.GetGroup.Input) async throws -> Operations.GetGroup.Output {
         let group = try await directory.group(RequestScope.principal(), id: input.path.id)
-        return .ok(.init(body: .json(.init(group))))
+        return .ok(.init(headers: .init(eTag: EntityTag.of(group)), body: .json(.init(group))))
     }
 
     public func updateGroup(_ input: Operations.UpdateGroup.Input) async throws -> Operations.UpdateGroup.Output {
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
         let group = try await directory.replaceGroup(RequestScope.principal(), id: input.path.id, GroupInput(body))
-        return .ok(.init(body: .json(.init(group))))
+        return .ok(.init(headers: .init(eTag: EntityTag.of(group)), body: .json(.init(group))))
     }
 
     public func deleteGroup(_ input: Operations.DeleteGroup.Input) async throws -> Operations.DeleteGroup.Output {

@@ -21,7 +21,7 @@ extension APIImplementation {
 
     public func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
         let user = try await directory.user(RequestScope.principal(), id: input.path.id)
-        return .ok(.init(body: .json(UserResource(user))))
+        return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
@@ -34,7 +34,7 @@ extension APIImplementation {
             }
         let change = UserProfileChange(firstName: body.firstName, lastName: body.lastName, image: body.image, maxDevices: maxDevices)
         let user = try await directory.updateUser(RequestScope.principal(), id: input.path.id, change: change)
-        return .ok(.init(body: .json(UserResource(user))))
+        return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output {
@@ -44,12 +44,12 @@ extension APIImplementation {
 
     public func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output {
         let user = try await directory.deactivateUser(RequestScope.principal(), id: input.path.id)
-        return .ok(.init(body: .json(UserResource(user))))
+        return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func reactivateUser(_ input: Operations.ReactivateUser.Input) async throws -> Operations.ReactivateUser.Output {
         let user = try await directory.reactivateUser(RequestScope.principal(), id: input.path.id)
-        return .created(.init(body: .json(UserResource(user))))
+        return .created(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func inviteUser(_ input: Operations.InviteUser.Input) async throws -> Operations.InviteUser.Output {
@@ -69,13 +69,13 @@ extension APIImplementation {
         let user = try await directory.updateUserRoles(
             RequestScope.principal(), id: input.path.id, added: body.addedRoles, removed: body.removedRoles
         )
-        return .ok(.init(body: .json(UserResource(user))))
+        return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func addUserToGroup(_ input: Operations.AddUserToGroup.Input) async throws -> Operations.AddUserToGroup.Output {
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
         let user = try await directory.addUserToGroup(RequestScope.principal(), id: input.path.id, groupId: body.groupId)
-        return .created(.init(body: .json(UserResource(user))))
+        return .created(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func removeUserFromGroup(_ input: Operations.RemoveUserFromGroup.Input) async throws -> Operations.RemoveUserFromGroup.Output {

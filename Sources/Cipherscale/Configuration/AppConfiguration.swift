@@ -18,6 +18,8 @@ import NIOSSL
 /// | `PUBLIC_BASE_URL` | — | `http://HOST:PORT` |
 /// | `INVITATION_SECRET` | — | a random secret kept in the database |
 /// | `INVITATION_RATE_LIMIT` | — | `30` requests per minute per client address on `/invitations`; 0 turns it off |
+/// | `RATE_LIMIT` | — | `100` requests per second per API key, bursts up to twice that; 0 turns it off |
+/// | `IDLE_TIMEOUT_SECONDS` | — | `30`: a connection that sends nothing for this long is closed |
 /// | `DEVICE_ONLINE_SECONDS` | — | `300`: a device is Online this long after its last heartbeat |
 /// | `MAIL_POLL_MS`, `MAIL_RETRY_BASE_MS`, `MAIL_MAX_ATTEMPTS`, `MAIL_LEASE_MS` | — | `1000`, `30000`, `12`, `120000` |
 public struct AppConfiguration: Sendable {
@@ -45,6 +47,10 @@ public struct AppConfiguration: Sendable {
     public var invitationSecret: String?
     /// Requests per minute per client address on `/invitations/...`; 0 disables the limit.
     public var invitationRateLimit: Int = 30
+    /// Requests per second per API key (bursts of twice that); 0 means no limit.
+    public var rateLimit: Int = 100
+    /// Seconds a connection may stay silent (mid-request or between requests) before it is closed.
+    public var idleTimeoutSeconds: Int = 30
     /// Outbox worker timing.
     public var delivery = DeliverySettings()
     /// How long after its last heartbeat a device counts as Online.
@@ -102,6 +108,8 @@ public struct AppConfiguration: Sendable {
             return value
         }
         if let limit = try integer("INVITATION_RATE_LIMIT", minimum: 0) { configuration.invitationRateLimit = limit }
+        if let limit = try integer("RATE_LIMIT", minimum: 0) { configuration.rateLimit = limit }
+        if let seconds = try integer("IDLE_TIMEOUT_SECONDS", minimum: 1) { configuration.idleTimeoutSeconds = seconds }
         if let poll = try integer("MAIL_POLL_MS", minimum: 10) { configuration.delivery.pollInterval = .milliseconds(poll) }
         if let base = try integer("MAIL_RETRY_BASE_MS", minimum: 1) { configuration.delivery.retryBase = Millis(base) }
         if let attempts = try integer("MAIL_MAX_ATTEMPTS", minimum: 1) { configuration.delivery.maxAttempts = attempts }

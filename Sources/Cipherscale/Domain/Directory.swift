@@ -344,6 +344,33 @@ public struct Directory: Sendable {
         try await store.removeRole(tenantId: principal.tenantId, roleId: role, userId: user)
     }
 
+    // MARK: Audit
+
+    /// A page of the audit log, newest first, with the cursor of the next page. Admin keys only.
+    public func auditEvents(
+        _ principal: Principal, targetId: String?, actorId: String?, action: String?, since: Millis?, until: Millis?, limit: Int?, after: String?
+    ) async throws -> (events: [AuditEvent], nextCursor: String?) {
+        if principal.readOnly { throw DirectoryError.forbidden("The audit log is readable with an admin key only.") }
+        var errors: [FieldError] = []
+        func uuid(_ value: String?, _ name: String) -> String? {
+            guard let value else { return nil }
+            guard let id = Identifiers.canonical(value) else {
+                errors.append(FieldError("query:\(name)", "'\(value)' is not a UUID"))
+                return nil
+            }
+            return id
+        }
+        let query = AuditQuery(
+            targetId: uuid(targetId, "targetId"), actorId: uuid(actorId, "actorId"), action: action, since: since, until: until,
+            limit: min(limit ?? AuditQuery.defaultLimit, AuditQuery.maxLimit), after: uuid(after, "after")
+        )
+        if let limit, limit < 1 { errors.append(FieldError("query:limit", "must be at least 1")) }
+        if let action, action.isEmpty || action.utf8.count > 64 { errors.append(FieldError("query:action", "must be 1 to 64 characters")) }
+        if !errors.isEmpty { throw DirectoryError.invalid("The audit query is not valid.", errors) }
+        let events = try await store.auditEvents(tenantId: principal.tenantId, query: query)
+        return (events, events.count == query.limit ? events.last?.id : nil)
+    }
+
     // MARK: Groups
 
     public func listGroups(_ principal: Principal, rawQuery: String?) async throws -> Page<Group> {

@@ -36,6 +36,10 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         case unsupportedMediaType
         /// The body names ids that do not exist in the tenant (422).
         case unknownReference
+        /// The request cannot be processed as sent, like an `Idempotency-Key` reused with another body (422).
+        case unprocessable
+        /// `If-Match` names a version that is no longer current (412).
+        case preconditionFailed
         /// The thing existed but is no longer usable, like an expired invitation (410).
         case gone
         /// Too many requests from this client (429).
@@ -68,6 +72,9 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
     static func forbidden(_ detail: String) -> DirectoryError { .init(.forbidden, detail) }
     static func unknownReference(_ detail: String, _ errors: [FieldError] = []) -> DirectoryError {
         .init(.unknownReference, detail, errors: errors)
+    }
+    static func preconditionFailed(_ resource: String) -> DirectoryError {
+        .init(.preconditionFailed, "The \(resource) has changed since the ETag given in If-Match; fetch it again and retry.")
     }
     static let userNotFound = DirectoryError.notFound("No user with this id exists in the tenant.")
     static let groupNotFound = DirectoryError.notFound("No group with this id exists in the tenant.")

@@ -3,10 +3,17 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Guards `/tenants/...`: the `apikey` header must name a valid key (401), and a read-only key may
-/// only read (403). Sets ``RequestScope`` for the generated handlers.
+/// Guards `/tenants/...`: the `apikey` header must name a valid key (401), the key must be within its
+/// rate limit (429), and a read-only key may only read (403).
+///
+/// Runs outside ``ProblemMiddleware`` so that it sees every final answer: it answers its own refusals
+/// as problems, and puts the `RateLimit-*` headers on every response to a valid key. It sets
+/// ``RequestScope`` for the generated handlers and ``OperationContext`` (actor, request id, `If-Match`)
+/// for the store.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let directory: Directory
+    /// Per-key token buckets; nil when rate limiting is off.
+    let limiter: RateLimiter?
 
     static var apiKeyHeader: HTTPField.Name { HTTPField.Name("apikey")! }
 
@@ -14,16 +21,61 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         var scope = RequestScope.current
         scope.rawQuery = request.uri.query
         let path = request.uri.path
-        if path == "/tenants" || path.hasPrefix("/tenants/") {
-            let principal = try await directory.authenticate(apiKey: request.headers[Self.apiKeyHeader])
-            if principal.readOnly && request.method != .get && request.method != .head {
-                throw DirectoryError(.forbidden, "This API key is read-only.")
+        guard path == "/tenants" || path.hasPrefix("/tenants/") else {
+            return try await RequestScope.$current.withValue(scope) { try await next(request, context) }
+        }
+        let principal: Principal
+        do {
+            principal = try await directory.authenticate(apiKey: request.headers[Self.apiKeyHeader])
+        } catch let error as DirectoryError {
+            return ProblemResponse.make(error)
+        }
+        scope.principal = principal
+        let decision = limiter?.take(principal.keyId)
+        var response: Response
+        if let decision, let retryAfter = decision.retryAfter {
+            response = ProblemResponse.make(
+                DirectoryError(.tooManyRequests, "This API key made more than \(limiter!.rate) requests per second; retry in \(retryAfter) s.")
+            )
+            response.headers[.retryAfter] = String(retryAfter)
+        } else if principal.readOnly && request.method != .get && request.method != .head {
+            response = ProblemResponse.make(DirectoryError(.forbidden, "This API key is read-only."))
+        } else {
+            let operation = OperationContext(
+                actor: .apiKey(principal.keyId), requestId: RequestScope.requestId, ifMatch: request.headers[.ifMatch]
+            )
+            response = try await RequestScope.$current.withValue(scope) {
+                try await OperationContext.$current.withValue(operation) { try await next(request, context) }
             }
-            scope.principal = principal
         }
-        return try await RequestScope.$current.withValue(scope) {
-            try await next(request, context)
+        if let decision, let limiter {
+            response.headers[HTTPField.Name("RateLimit-Limit")!] = String(limiter.capacity)
+            response.headers[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
+            response.headers[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)
+            response.headers[HTTPField.Name("RateLimit-Policy")!] = "\(limiter.capacity);w=\(limiter.capacity / max(limiter.rate, 1))"
         }
+        return response
+    }
+}
+
+/// `If-None-Match` on a GET: when the answer's `ETag` matches, the answer is `304 Not Modified`
+/// without a body (the `ETag` is kept), so a client can poll a user or group for the cost of a hash.
+///
+/// It also undoes the generated code's percent-encoding of the `ETag` header (it encodes header
+/// values like URI components, which would turn the required quotes into `%22`).
+struct ConditionalRequestMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if let tag = response.headers[.eTag], tag.contains("%") {
+            response.headers[.eTag] = tag.removingPercentEncoding ?? tag
+        }
+        guard request.method == .get || request.method == .head, response.status == .ok,
+            let condition = request.headers[.ifNoneMatch], let tag = response.headers[.eTag],
+            EntityTag.ifNoneMatch(condition, current: tag)
+        else { return response }
+        var headers = HTTPFields()
+        headers[.eTag] = tag
+        return Response(status: .notModified, headers: headers, body: ResponseBody())
     }
 }
 

@@ -77,10 +77,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Checks the user, group or role id that a `/tenants/...` path starts with.
     private func resolvePathIds(_ request: Request) async -> DirectoryError? {
-        // The authentication scope has ended by the time the error gets here: establish the caller again.
-        guard let principal = try? await directory.authenticate(apiKey: request.headers[AuthMiddleware<Context>.apiKeyHeader]) else {
-            return nil
-        }
+        guard let principal = RequestScope.current.principal else { return nil }
         let parts = request.uri.path.split(separator: "/").map(String.init)
         guard parts.count >= 3, parts[0] == "tenants" else { return nil }
         do {
@@ -158,6 +155,8 @@ enum ProblemResponse {
             case .payloadTooLarge: (.contentTooLarge, "payload-too-large")
             case .unsupportedMediaType: (.unsupportedMediaType, "unsupported-media-type")
             case .unknownReference: (.unprocessableContent, "unknown-reference")
+            case .unprocessable: (.unprocessableContent, "unprocessable")
+            case .preconditionFailed: (.preconditionFailed, "precondition-failed")
             case .gone: (.gone, "gone")
             case .tooManyRequests: (.tooManyRequests, "too-many-requests")
             case .unavailable: (.serviceUnavailable, "unavailable")

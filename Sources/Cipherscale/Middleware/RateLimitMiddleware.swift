@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
-/// Token buckets per client: `capacity` requests at once, refilled at `capacity` per `period`.
+/// Token buckets per client: up to `capacity` requests at once, refilled at `rate` per second.
 /// In memory, per process: several processes each apply the limit.
 final class RateLimiter: Sendable {
     private struct Bucket {
@@ -12,34 +12,56 @@ final class RateLimiter: Sendable {
         var updated: ContinuousClock.Instant
     }
 
-    let capacity: Int
-    let period: Duration
-    private let buckets = Mutex<[String: Bucket]>([:])
-
-    init(capacity: Int, period: Duration) {
-        self.capacity = capacity
-        self.period = period
+    /// What one request got from its bucket.
+    struct Decision {
+        /// Seconds until a token is back, when the request is refused; nil when it may go ahead.
+        var retryAfter: Int?
+        /// Whole tokens left after this request.
+        var remaining: Int
+        /// Seconds until the bucket is full again.
+        var resetSeconds: Int
     }
 
-    /// Takes one token for `key`; returns nil when allowed, else the seconds until a token is back.
-    func take(_ key: String, now: ContinuousClock.Instant = .now) -> Int? {
-        let perSecond = Double(capacity) / (Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18)
+    let capacity: Int
+    /// Tokens added per second.
+    let rate: Int
+    private let buckets = Mutex<[String: Bucket]>([:])
+
+    init(capacity: Int, rate: Int) {
+        self.capacity = capacity
+        self.rate = rate
+    }
+
+    /// `capacity` requests per `period`, refilled evenly (the invitation pages' limit).
+    convenience init(capacity: Int, period: Duration) {
+        self.init(capacity: capacity, rate: max(1, Int((Double(capacity) / Self.seconds(period)).rounded())))
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Takes one token for `key`.
+    func take(_ key: String, now: ContinuousClock.Instant = .now) -> Decision {
+        let perSecond = Double(rate)
+        let fullAfter = Duration.seconds(Double(capacity) / perSecond)
         return buckets.withLock { buckets in
             if buckets.count > 100_000 {
                 // Forget clients whose buckets have refilled; they start full anyway.
-                buckets = buckets.filter { now - $0.value.updated < period }
+                buckets = buckets.filter { now - $0.value.updated < fullAfter }
             }
             var bucket = buckets[key] ?? Bucket(tokens: Double(capacity), updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(Double(capacity), bucket.tokens + seconds * perSecond)
+            bucket.tokens = min(Double(capacity), bucket.tokens + Self.seconds(now - bucket.updated) * perSecond)
             bucket.updated = now
-            defer { buckets[key] = bucket }
+            var retryAfter: Int?
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
-                return nil
+            } else {
+                retryAfter = max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
             }
-            return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up)))
+            buckets[key] = bucket
+            let reset = Int(((Double(capacity) - bucket.tokens) / perSecond).rounded(.up))
+            return Decision(retryAfter: retryAfter, remaining: max(0, Int(bucket.tokens)), resetSeconds: reset)
         }
     }
 }
@@ -52,7 +74,7 @@ struct InvitationRateLimitMiddleware<Context: RemoteAddressRequestContext>: Rout
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let limiter, request.uri.path.hasPrefix("/invitations/") else { return try await next(request, context) }
         let client = context.remoteAddress?.ipAddress ?? "unknown"
-        if let retryAfter = limiter.take(client) {
+        if let retryAfter = limiter.take(client).retryAfter {
             var response = ProblemResponse.make(
                 DirectoryError(.tooManyRequests, "Too many invitation requests from this address; retry in \(retryAfter) s.")
             )

@@ -118,6 +118,12 @@ extension DirectoryStore {
             } catch where SQLErrors.isUniqueViolation(error) {
                 throw DirectoryError.conflict("A device with this hardwareId is already registered.", [FieldError("/hardwareId", "already registered")])
             }
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("device.register", target: ("device", id), related: ("user", user.id), changes: [
+                    "name": AuditChange(.null, .string(device.name)), "hardwareId": AuditChange(.null, .string(device.hardwareId)),
+                    "appVersion": AuditChange(.null, .string(device.appVersion)),
+                ])
+            ], at: now)
             return try await loadDevice(db, tenantId: tenantId, id: id)
         }
     }
@@ -146,6 +152,11 @@ extension DirectoryStore {
             if let owner = device.userId {
                 try await db.raw("UPDATE users SET last_connection = \(bind: now) WHERE id = \(bind: owner)").run()
             }
+            // A heartbeat that only says "still here" is telemetry, not a change worth an audit event.
+            var entry = AuditEntry("device.update", target: ("device", id))
+            if let appVersion { entry.record("appVersion", AuditValue(device.appVersion), .string(appVersion)) }
+            if let posture { entry.record("posture", AuditValue(device.posture), .string(posture)) }
+            if !entry.changes.isEmpty { try await audit(db, tenantId: tenantId, [entry], at: now) }
             return try await loadDevice(db, tenantId: tenantId, id: id)
         }
     }
@@ -156,6 +167,9 @@ extension DirectoryStore {
             let device = try await loadDevice(db, tenantId: tenantId, id: id, lock: true)
             if device.active {
                 try await db.raw("UPDATE devices SET active = \(bind: false), updated_at = \(bind: Timestamps.now()) WHERE id = \(bind: id)").run()
+                try await audit(db, tenantId: tenantId, [
+                    AuditEntry("device.deactivate", target: ("device", id), changes: ["active": AuditChange(.bool(true), .bool(false))])
+                ])
             }
             return try await loadDevice(db, tenantId: tenantId, id: id)
         }
@@ -170,6 +184,9 @@ extension DirectoryStore {
             let user = try await lockUser(db, tenantId: tenantId, id: owner)
             guard user.status != .inactive else { throw DirectoryError.conflict("The device's owner is deactivated; reactivate the user first.") }
             try await db.raw("UPDATE devices SET active = \(bind: true), updated_at = \(bind: Timestamps.now()) WHERE id = \(bind: id)").run()
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("device.reactivate", target: ("device", id), changes: ["active": AuditChange(.bool(false), .bool(true))])
+            ])
             return try await loadDevice(db, tenantId: tenantId, id: id)
         }
     }
@@ -177,8 +194,11 @@ extension DirectoryStore {
     /// Deletes a device for good.
     public func deleteDevice(tenantId: String, id: String) async throws {
         try await pool.transaction { db in
-            _ = try await loadDevice(db, tenantId: tenantId, id: id, lock: true)
+            let device = try await loadDevice(db, tenantId: tenantId, id: id, lock: true)
             try await db.raw("DELETE FROM devices WHERE id = \(bind: id)").run()
+            var entry = AuditEntry("device.delete", target: ("device", id), changes: ["hardwareId": AuditChange(.string(device.hardwareId), .null)])
+            if let owner = device.userId { (entry.relatedType, entry.relatedId) = ("user", owner) }
+            try await audit(db, tenantId: tenantId, [entry])
         }
     }
 }

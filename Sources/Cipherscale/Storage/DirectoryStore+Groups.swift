@@ -166,9 +166,22 @@ extension DirectoryStore {
                 throw DirectoryError.conflict("A group with this name already exists.", [FieldError("/name", "already in use")])
             }
             try await insertGroupRoles(db, tenantId: tenantId, groupId: id, roleIds: draft.roleIds)
+            var entry = AuditEntry("group.create", target: ("group", id))
+            Self.recordGroupFields(&entry, before: nil, after: draft)
+            try await audit(db, tenantId: tenantId, [entry], at: now)
             let group = try await loadGroup(db, tenantId: tenantId, id: id)
             return try await hydrateGroups(db, tenantId: tenantId, groups: [group], members: true)[0]
         }
+    }
+
+    /// Adds the group fields that differ between `before` (nil for a new group) and `after` to an audit entry.
+    private static func recordGroupFields(_ entry: inout AuditEntry, before: Group?, after: GroupDraft) {
+        entry.record("name", AuditValue(before?.name), .string(after.name))
+        entry.record("description", AuditValue(before?.description), AuditValue(after.description))
+        entry.record("maxDevices", AuditValue(before?.maxDevices), AuditValue(after.maxDevices))
+        entry.record("isSamlDefaultGroup", before.map { .bool($0.isSamlDefaultGroup) } ?? .null, .bool(after.isSamlDefaultGroup))
+        entry.record("idpMapping", before.map { .strings($0.idpMapping) } ?? .null, .strings(after.idpMapping))
+        entry.record("roles", before.map { .strings($0.roles.map(\.id).sorted()) } ?? .null, .strings(after.roleIds.sorted()))
     }
 
     private func insertGroupRoles(_ db: any SQLDatabase, tenantId: String, groupId: String, roleIds: [String]) async throws {
@@ -180,7 +193,9 @@ extension DirectoryStore {
     /// Replaces a group's fields and roles; the new roles apply to members at once.
     public func replaceGroup(tenantId: String, id: String, draft: GroupDraft) async throws -> Group {
         try await pool.transaction { db in
-            _ = try await loadGroup(db, tenantId: tenantId, id: id, lock: true)
+            let locked = try await loadGroup(db, tenantId: tenantId, id: id, lock: true)
+            try await checkIfMatch(db, tenantId: tenantId, group: id)
+            let before = try await hydrateGroups(db, tenantId: tenantId, groups: [locked], members: false)[0]
             try await checkGroupRoles(db, tenantId: tenantId, roleIds: draft.roleIds)
             if try await nameTaken(db, tenantId: tenantId, name: draft.name, except: id) {
                 throw DirectoryError.conflict("A group with this name already exists.", [FieldError("/name", "already in use")])
@@ -199,6 +214,9 @@ extension DirectoryStore {
             }
             try await db.raw("DELETE FROM group_roles WHERE group_id = \(bind: id)").run()
             try await insertGroupRoles(db, tenantId: tenantId, groupId: id, roleIds: draft.roleIds)
+            var entry = AuditEntry("group.update", target: ("group", id))
+            Self.recordGroupFields(&entry, before: before, after: draft)
+            if !entry.changes.isEmpty { try await audit(db, tenantId: tenantId, [entry]) }
             let group = try await loadGroup(db, tenantId: tenantId, id: id)
             return try await hydrateGroups(db, tenantId: tenantId, groups: [group], members: true)[0]
         }
@@ -209,8 +227,14 @@ extension DirectoryStore {
         try await pool.transaction { db in
             let group = try await loadGroup(db, tenantId: tenantId, id: id, lock: true)
             if group.isDefault || !group.deleteable { throw DirectoryError.conflict("The Default group cannot be deleted.") }
+            try await checkIfMatch(db, tenantId: tenantId, group: id)
             let defaultGroup = try await defaultGroupId(db, tenantId: tenantId)
             let now = Timestamps.now()
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("group.delete", target: ("group", id), changes: [
+                    "name": AuditChange(.string(group.name), .null), "userCount": AuditChange(.int(group.memberCount), .null),
+                ])
+            ], at: now)
             try await db.raw(
                 "UPDATE users SET updated_at = \(bind: now) WHERE id IN (SELECT user_id FROM group_members WHERE group_id = \(bind: id))"
             ).run()

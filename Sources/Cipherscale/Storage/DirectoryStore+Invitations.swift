@@ -138,6 +138,13 @@ extension DirectoryStore {
                 """
             ).run()
             try await db.raw("UPDATE invitations SET status = 'accepted', consumed_at = \(bind: now) WHERE id = \(bind: invitation.id)").run()
+            try await audit(db, tenantId: invitation.tenantId, [
+                AuditEntry("user.accept-invitation", target: ("user", user.id), related: ("invitation", invitation.id), changes: [
+                    "status": AuditChange(.string(user.status.rawValue), .string("active")),
+                    "firstName": AuditChange(AuditValue(user.firstName), .string(firstName)),
+                    "lastName": AuditChange(AuditValue(user.lastName), .string(lastName)),
+                ], actor: .invitation(invitation.id))
+            ], at: now)
             try await db.raw(
                 "UPDATE outbox_messages SET status = 'cancelled', lease_until = NULL WHERE invitation_id = \(bind: invitation.id) AND status = 'queued'"
             ).run()

@@ -40,11 +40,19 @@ extension DirectoryStore {
             guard let role = try await tenantRoles(db, tenantId: tenantId)[roleId] else { throw DirectoryError.roleNotFound }
             _ = try await lockUser(db, tenantId: tenantId, id: userId)
             if role.type == .owner { throw DirectoryError.forbidden("The OWNER role cannot be removed through the API.") }
+            try await checkIfMatch(db, tenantId: tenantId, user: userId)
+            let before = try await directRoleIds(db, userId: userId)
             let deleted = try await db.raw(
                 "DELETE FROM user_roles WHERE user_id = \(bind: userId) AND role_id = \(bind: roleId) RETURNING role_id"
             ).all()
             guard !deleted.isEmpty else { throw DirectoryError.notFound("The user does not hold this role directly.") }
-            try await touchUser(db, id: userId, at: Timestamps.now())
+            let now = Timestamps.now()
+            try await touchUser(db, id: userId, at: now)
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("user.roles.remove", target: ("user", userId), related: ("role", roleId), changes: [
+                    "roles": AuditChange(.strings(before), .strings(before.filter { $0 != roleId }))
+                ])
+            ], at: now)
         }
     }
 }

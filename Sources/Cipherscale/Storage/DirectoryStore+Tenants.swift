@@ -46,6 +46,11 @@ extension DirectoryStore {
             try await db.raw(
                 "INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) VALUES (\(bind: tenantId), \(bind: ownerId), \(bind: roleIds[.owner]!), \(bind: now))"
             ).run()
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("tenant.create", target: ("tenant", tenantId), related: ("user", ownerId), changes: [
+                    "name": AuditChange(.null, .string(name)), "ownerEmail": AuditChange(.null, .string(ownerEmail)),
+                ])
+            ], at: now)
             return (tenantId, ownerId)
         }
     }
@@ -83,6 +88,11 @@ extension DirectoryStore {
                 VALUES (\(bind: record.id), \(bind: tenantId), \(bind: prefix), \(bind: secretHash), \(bind: readOnly), \(bind: record.createdAt))
                 """
             ).run()
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("apikey.create", target: ("apiKey", record.id), changes: [
+                    "prefix": AuditChange(.null, .string(prefix)), "readOnly": AuditChange(.null, .bool(readOnly)),
+                ])
+            ], at: record.createdAt)
             return record
         }
     }
@@ -99,10 +109,17 @@ extension DirectoryStore {
     /// Revokes a key; false when no such key exists. Revoking twice keeps the first time.
     public func revokeAPIKey(id: String) async throws -> Bool {
         try await pool.transaction { db in
+            let now = Timestamps.now()
             let rows = try await db.raw(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(bind: Timestamps.now())) WHERE id = \(bind: id) RETURNING id"
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(bind: now)) WHERE id = \(bind: id) RETURNING tenant_id, revoked_at"
             ).all()
-            return !rows.isEmpty
+            guard let row = rows.first else { return false }
+            if try row.decode(column: "revoked_at", as: Millis.self) == now {
+                try await audit(db, tenantId: try row.decode(column: "tenant_id", as: String.self), [
+                    AuditEntry("apikey.revoke", target: ("apiKey", id), changes: ["revoked": AuditChange(.bool(false), .bool(true))])
+                ], at: now)
+            }
+            return true
         }
     }
 

@@ -170,6 +170,12 @@ extension DirectoryStore {
                     + outboxValues.joined(separator: ", ")
             ).run()
             try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: users.count) WHERE id = \(bind: tenantId)").run()
+            try await audit(db, tenantId: tenantId, users.enumerated().map { index, user in
+                AuditEntry("user.create", target: ("user", ids[index]), changes: [
+                    "email": AuditChange(.null, .string(user.email)), "status": AuditChange(.null, .string("pending")),
+                    "groups": AuditChange(.null, .strings(user.groupIds.isEmpty ? [defaultGroup] : user.groupIds)),
+                ])
+            }, at: now)
             return try await loadUsers(db, tenantId: tenantId, ids: ids)
         }
     }
@@ -184,14 +190,29 @@ extension DirectoryStore {
     /// Edits a user's profile fields.
     public func updateUser(tenantId: String, id: String, change: UserProfileChange) async throws -> User {
         try await pool.transaction { db in
-            _ = try await lockUser(db, tenantId: tenantId, id: id)
+            let before = try await lockUser(db, tenantId: tenantId, id: id)
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
             var sets: [SQLQueryString] = ["updated_at = \(bind: Timestamps.now())"]
+            var entry = AuditEntry("user.update", target: ("user", id))
             func value(_ text: String) -> String? { text.isEmpty ? nil : text }
-            if let first = change.firstName { sets.append("first_name = \(bind: value(first))") }
-            if let last = change.lastName { sets.append("last_name = \(bind: value(last))") }
-            if let image = change.image { sets.append("image = \(bind: value(image))") }
-            if let maxDevices = change.maxDevices { sets.append("max_devices = \(bind: maxDevices)") }
+            if let first = change.firstName {
+                sets.append("first_name = \(bind: value(first))")
+                entry.record("firstName", AuditValue(before.firstName), AuditValue(value(first)))
+            }
+            if let last = change.lastName {
+                sets.append("last_name = \(bind: value(last))")
+                entry.record("lastName", AuditValue(before.lastName), AuditValue(value(last)))
+            }
+            if let image = change.image {
+                sets.append("image = \(bind: value(image))")
+                entry.record("image", AuditValue(before.image), AuditValue(value(image)))
+            }
+            if let maxDevices = change.maxDevices {
+                sets.append("max_devices = \(bind: maxDevices)")
+                entry.record("maxDevices", AuditValue(before.maxDevices), AuditValue(maxDevices))
+            }
             try await db.raw("UPDATE users SET " + sets.joined(separator: ", ") + " WHERE id = \(bind: id)").run()
+            if !entry.changes.isEmpty { try await audit(db, tenantId: tenantId, [entry]) }
             return try await loadUser(db, tenantId: tenantId, id: id)
         }
     }
@@ -201,7 +222,13 @@ extension DirectoryStore {
         try await pool.transaction { db in
             let user = try await lockUser(db, tenantId: tenantId, id: id)
             if user.isOwner { throw DirectoryError.forbidden("The tenant owner cannot be deleted.") }
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
             let now = Timestamps.now()
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("user.delete", target: ("user", id), changes: [
+                    "email": AuditChange(.string(user.email), .null), "status": AuditChange(.string(user.status.rawValue), .null),
+                ])
+            ], at: now)
             try await db.raw(
                 "UPDATE devices SET active = \(bind: false), updated_at = \(bind: now) WHERE tenant_id = \(bind: tenantId) AND user_id = \(bind: id)"
             ).run()
@@ -218,8 +245,12 @@ extension DirectoryStore {
         try await pool.transaction { db in
             let user = try await lockUser(db, tenantId: tenantId, id: id)
             if user.isOwner { throw DirectoryError.forbidden("The tenant owner cannot be deactivated.") }
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
             if user.status != .inactive {
                 let now = Timestamps.now()
+                try await audit(db, tenantId: tenantId, [
+                    AuditEntry("user.deactivate", target: ("user", id), changes: ["status": AuditChange(.string(user.status.rawValue), .string("inactive"))])
+                ], at: now)
                 try await db.raw("UPDATE users SET status = 'inactive', updated_at = \(bind: now) WHERE id = \(bind: id)").run()
                 try await db.raw(
                     "UPDATE devices SET active = \(bind: false), updated_at = \(bind: now) WHERE tenant_id = \(bind: tenantId) AND user_id = \(bind: id) AND active = \(bind: true)"
@@ -234,13 +265,18 @@ extension DirectoryStore {
         try await pool.transaction { db in
             let user = try await lockUser(db, tenantId: tenantId, id: id)
             guard user.status == .inactive else { throw DirectoryError.conflict("The user is not deactivated (status is \(user.status.rawValue)).") }
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
             try await db.raw(
                 """
                 UPDATE users SET status = CASE WHEN invitation_accepted THEN 'active' ELSE 'pending' END,
                 updated_at = \(bind: Timestamps.now()) WHERE id = \(bind: id)
                 """
             ).run()
-            return try await loadUser(db, tenantId: tenantId, id: id)
+            let after = try await loadUser(db, tenantId: tenantId, id: id)
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("user.reactivate", target: ("user", id), changes: ["status": AuditChange(.string("inactive"), .string(after.status.rawValue))])
+            ])
+            return after
         }
     }
 
@@ -251,7 +287,11 @@ extension DirectoryStore {
             guard user.status == .pending else {
                 throw DirectoryError.conflict("Only pending users can be invited again (status is \(user.status.rawValue)).")
             }
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
             let now = Timestamps.now()
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("user.invite", target: ("user", id), related: ("invitation", invitation.id), changes: ["invitation": AuditChange(.null, .string(invitation.id))])
+            ], at: now)
             try await db.raw(
                 "UPDATE invitations SET status = 'superseded', consumed_at = \(bind: now) WHERE user_id = \(bind: id) AND status = 'pending'"
             ).run()
@@ -314,6 +354,7 @@ extension DirectoryStore {
     public func updateUserRoles(tenantId: String, id: String, added: [String], removed: [String]) async throws -> User {
         try await pool.transaction { db in
             _ = try await lockUser(db, tenantId: tenantId, id: id)
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
             let roles = try await tenantRoles(db, tenantId: tenantId)
             var errors: [FieldError] = []
             for (name, list) in [("addedRoles", added), ("removedRoles", removed)] {
@@ -326,6 +367,7 @@ extension DirectoryStore {
                 throw DirectoryError.forbidden("The OWNER role cannot be assigned or removed through the API.")
             }
             let now = Timestamps.now()
+            let before = try await directRoleIds(db, userId: id)
             var changed = false
             for roleId in Set(added) {
                 let inserted = try await db.raw(
@@ -343,7 +385,14 @@ extension DirectoryStore {
                 ).all()
                 changed = changed || !deleted.isEmpty
             }
-            if changed { try await touchUser(db, id: id, at: now) }
+            if changed {
+                try await touchUser(db, id: id, at: now)
+                try await audit(db, tenantId: tenantId, [
+                    AuditEntry("user.roles.update", target: ("user", id), changes: [
+                        "roles": AuditChange(.strings(before), .strings(try await directRoleIds(db, userId: id)))
+                    ])
+                ], at: now)
+            }
             return try await loadUser(db, tenantId: tenantId, id: id)
         }
     }
@@ -352,12 +401,14 @@ extension DirectoryStore {
     public func addUserToGroup(tenantId: String, id: String, groupId: String) async throws -> User {
         try await pool.transaction { db in
             _ = try await lockUser(db, tenantId: tenantId, id: id)
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
             guard try await db.raw(
                 "SELECT id FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)"
             ).first() != nil else {
                 throw DirectoryError.unknownReference("No group with this id exists in the tenant.", [FieldError("/groupId", "unknown group")])
             }
             let now = Timestamps.now()
+            let before = try await memberships(db, userId: id)
             let inserted = try await db.raw(
                 """
                 INSERT INTO group_members (tenant_id, group_id, user_id, created_at) VALUES (\(bind: tenantId), \(bind: groupId), \(bind: id), \(bind: now))
@@ -367,6 +418,11 @@ extension DirectoryStore {
             guard !inserted.isEmpty else { throw DirectoryError.conflict("The user is already a member of this group.") }
             try await db.raw("UPDATE directory_groups SET member_count = member_count + 1 WHERE id = \(bind: groupId)").run()
             try await touchUser(db, id: id, at: now)
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("user.groups.add", target: ("user", id), related: ("group", groupId), changes: [
+                    "groups": AuditChange(.strings(before), .strings((before + [groupId]).sorted()))
+                ])
+            ], at: now)
             return try await loadUser(db, tenantId: tenantId, id: id)
         }
     }
@@ -375,15 +431,33 @@ extension DirectoryStore {
     public func removeUserFromGroup(tenantId: String, id: String, groupId: String) async throws {
         try await pool.transaction { db in
             _ = try await lockUser(db, tenantId: tenantId, id: id)
-            let memberships = try await db.raw("SELECT group_id FROM group_members WHERE user_id = \(bind: id)").all()
-                .map { try $0.decode(column: "group_id", as: String.self) }
-            guard memberships.contains(groupId) else { throw DirectoryError.notFound("The user is not a member of this group.") }
-            guard memberships.count > 1 else {
+            try await checkIfMatch(db, tenantId: tenantId, user: id)
+            let current = try await memberships(db, userId: id)
+            guard current.contains(groupId) else { throw DirectoryError.notFound("The user is not a member of this group.") }
+            guard current.count > 1 else {
                 throw DirectoryError.conflict("A user must belong to at least one group; this is the user's last group.")
             }
             try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id) AND group_id = \(bind: groupId)").run()
             try await db.raw("UPDATE directory_groups SET member_count = member_count - 1 WHERE id = \(bind: groupId)").run()
-            try await touchUser(db, id: id, at: Timestamps.now())
+            let now = Timestamps.now()
+            try await touchUser(db, id: id, at: now)
+            try await audit(db, tenantId: tenantId, [
+                AuditEntry("user.groups.remove", target: ("user", id), related: ("group", groupId), changes: [
+                    "groups": AuditChange(.strings(current), .strings(current.filter { $0 != groupId }))
+                ])
+            ], at: now)
         }
+    }
+
+    /// The ids of the groups a user is in, sorted.
+    func memberships(_ db: any SQLDatabase, userId: String) async throws -> [String] {
+        try await db.raw("SELECT group_id FROM group_members WHERE user_id = \(bind: userId) ORDER BY group_id").all()
+            .map { try $0.decode(column: "group_id", as: String.self) }
+    }
+
+    /// The ids of the roles a user holds directly, sorted.
+    func directRoleIds(_ db: any SQLDatabase, userId: String) async throws -> [String] {
+        try await db.raw("SELECT role_id FROM user_roles WHERE user_id = \(bind: userId) ORDER BY role_id").all()
+            .map { try $0.decode(column: "role_id", as: String.self) }
     }
 }

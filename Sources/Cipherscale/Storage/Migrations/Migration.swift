@@ -14,6 +14,7 @@ enum Migrator {
     /// Every migration, oldest first.
     static let all: [Migration] = [
         CreateDirectory.migration,
+        AddAuditAndIdempotency.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

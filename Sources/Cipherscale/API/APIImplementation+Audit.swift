@@ -1,0 +1,31 @@
+import CipherscaleAPI
+import Foundation
+import OpenAPIRuntime
+
+extension APIImplementation {
+    public func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
+        let query = input.query
+        let page = try await directory.auditEvents(
+            RequestScope.principal(), targetId: query.targetId, actorId: query.actorId, action: query.action,
+            since: query.since.map(Millis.init(date:)), until: query.until.map(Millis.init(date:)), limit: query.limit, after: query.after
+        )
+        return .ok(.init(body: .json(.init(data: try page.events.map(Components.Schemas.AuditEvent.init), nextCursor: page.nextCursor))))
+    }
+}
+
+extension Millis {
+    init(date: Date) { self = Millis((date.timeIntervalSince1970 * 1000).rounded()) }
+}
+
+extension Components.Schemas.AuditEvent {
+    init(_ event: AuditEvent) throws {
+        let changes = try JSONDecoder().decode(Components.Schemas.AuditEvent.ChangesPayload.self, from: Data(event.changes.utf8))
+        self.init(
+            id: event.id, occurredAt: Date(millis: event.occurredAt),
+            actor: .init(_type: .init(rawValue: event.actorType) ?? .system, id: event.actorId),
+            action: event.action, target: .init(_type: event.targetType, id: event.targetId),
+            related: event.relatedId.map { .init(_type: event.relatedType ?? "", id: $0) },
+            changes: changes, requestId: event.requestId
+        )
+    }
+}

@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Logging
+import Hummingbird
+import NIOCore
+
+/// `Idempotency-Key` on POST: the first answer is stored for 24 hours and sent again, byte for byte
+/// with `Idempotent-Replayed: true`, for a retry with the same key, method, path and body. The same key
+/// with a different request is 422; a retry while the first is still running is 409. Keys are scoped
+/// to the API key that sent them. Answers with a 5xx status are not stored, so such a retry runs again.
+///
+/// Sits outside ``ProblemMiddleware`` so it stores what the client actually received, errors included.
+struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let store: DirectoryStore
+
+    static var headerName: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
+    static var replayedHeader: HTTPField.Name { HTTPField.Name("Idempotent-Replayed")! }
+    /// The answer headers kept with the body.
+    static var keptHeaders: [HTTPField.Name] { [.contentType, .eTag, .location] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post, let key = request.headers[Self.headerName],
+            let principal = RequestScope.current.principal
+        else { return try await next(request, context) }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            return ProblemResponse.make(
+                DirectoryError(.invalidInput, "Idempotency-Key must be 1 to 255 visible ASCII characters.", errors: [FieldError("header:Idempotency-Key", "is not valid")])
+            )
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: BodyLimitMiddleware<Context>.maxBodyBytes)
+        } catch {
+            // Too large: let the content rules answer 413 as usual.
+            return try await next(request, context)
+        }
+        var hasher = SHA256()
+        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8))
+        // A JSON body is compared by content, not by bytes: a client that serialises the same
+        // object again with its keys in another order is making the same request.
+        let bytes = Data(body.readableBytesView)
+        if let object = try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed]),
+            let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+        {
+            hasher.update(data: canonical)
+        } else {
+            hasher.update(data: bytes)
+        }
+        let requestHash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+
+        let start: IdempotencyStart
+        do {
+            start = try await store.startIdempotentRequest(apiKeyId: principal.keyId, key: key, requestHash: requestHash)
+        } catch let error as DirectoryError {
+            return ProblemResponse.make(error)
+        }
+        switch start {
+        case .mismatch:
+            return ProblemResponse.make(
+                DirectoryError(.unprocessable, "This Idempotency-Key was used for a different request in the last 24 hours; use a new key.")
+            )
+        case .inProgress:
+            return ProblemResponse.make(DirectoryError(.conflict, "A request with this Idempotency-Key is still being processed; retry shortly."))
+        case .replay(let status, let headers, let text):
+            var fields = HTTPFields()
+            for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+            fields[Self.replayedHeader] = "true"
+            return Response(status: .init(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        case .run:
+            break
+        }
+
+        let response: Response
+        do {
+            response = try await next(Request(head: request.head, body: .init(buffer: body)), context)
+        } catch {
+            try? await store.abandonIdempotentRequest(apiKeyId: principal.keyId, key: key)
+            throw error
+        }
+        guard response.status.code < 500 else {
+            try? await store.abandonIdempotentRequest(apiKeyId: principal.keyId, key: key)
+            return response
+        }
+        let collector = CollectingWriter()
+        try await response.body.write(collector)
+        var headers: [String: String] = [:]
+        for name in Self.keptHeaders { if let value = response.headers[name] { headers[name.canonicalName] = value } }
+        do {
+            try await store.finishIdempotentRequest(
+                apiKeyId: principal.keyId, key: key, status: response.status.code, headers: headers, body: String(buffer: collector.buffer)
+            )
+        } catch {
+            // The change happened; failing to remember the answer must not turn it into an error.
+            context.logger.error("could not store an idempotent answer", metadata: ["error": "\(error)"])
+        }
+        var answer = response
+        answer.body = ResponseBody(byteBuffer: collector.buffer)
+        return answer
+    }
+}
+
+/// Gathers a response body in memory (answers here are at most a few hundred kilobytes).
+private final class CollectingWriter: ResponseBodyWriter {
+    var buffer = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        self.buffer.writeBuffer(&buffer)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

@@ -38,7 +38,7 @@ public func buildApplication(
         server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
         // Shut down in reverse: the HTTP server drains, then the mail worker stops, then the pool closes.
-        services: [DatabaseService(pool: pool), delivery],
+        services: [DatabaseService(pool: pool), delivery, MaintenanceService(store: store, logger: logger)],
         logger: logger
     )
 }
@@ -105,5 +105,23 @@ struct DatabaseService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await pool.close()
+    }
+}
+
+/// Hourly housekeeping: forgets `Idempotency-Key` answers older than 24 hours.
+struct MaintenanceService: Service {
+    let store: DirectoryStore
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                let purged = try await store.purgeIdempotentRequests()
+                if purged > 0 { logger.info("purged expired idempotency keys", metadata: ["count": "\(purged)"]) }
+            } catch {
+                logger.warning("could not purge idempotency keys", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
     }
 }

@@ -67,7 +67,7 @@ struct IsolationTests {
         let roleIds = roles.array.compactMap { $0["id"] as? String }
         #expect(roleIds.count == 7)
 
-        var paths: [String] = []
+        var paths: [String] = ["/tenants/audit-events?limit=200", "/tenants/devices?limit=100"]
         for id in userIds { paths += ["/tenants/users/\(id)", "/tenants/users/\(id)/roles"] }
         for id in groupIds { paths.append("/tenants/groups/\(id)") }
         for id in roleIds { paths += ["/tenants/roles/\(id)", "/tenants/roles/\(id)/users?groups=true"] }
@@ -335,6 +335,70 @@ struct IsolationTests {
             try await world.request(.get, "/tenants/users").expectProblem(.unauthorized)
             let bStill = try await world.request(.get, "/tenants/users", auth: .key(world.b.adminKey))
             #expect(bStill.status == .ok)
+        }
+    }
+
+    @Test("tenant B's audit log never shows tenant A's changes, even when asked for A's ids")
+    func auditLogStaysWithinTheTenant() async throws {
+        try await withWorld { world in
+            let a = try await seedA(world)
+            let all = try await world.request(.get, "/tenants/audit-events?limit=200", auth: .key(world.b.adminKey))
+            #expect(all.status == .ok)
+            let text = all.text
+            for id in a.users + [a.group, world.a.ownerId, world.a.id] { #expect(!text.contains(id)) }
+            for id in a.users + [a.group, world.a.ownerId] {
+                let reply = try await world.request(.get, "/tenants/audit-events?targetId=\(id)", auth: .key(world.b.adminKey))
+                #expect(reply.status == .ok)
+                #expect((reply.object["data"] as? [[String: Any]])?.isEmpty == true)
+            }
+            // And A's own log does hold them.
+            let own = try await world.request(.get, "/tenants/audit-events?targetId=\(a.plain)")
+            #expect((own.object["data"] as? [[String: Any]])?.isEmpty == false)
+        }
+    }
+
+    @Test("refusing an unknown prefix and refusing a wrong secret take the same time, within what can be measured")
+    func refusalTimingDoesNotRevealPrefixes() async throws {
+        try await withWorld { world in
+            let known = try #require(APIKeySecret.parse(world.a.adminKey))
+            let wrongSecret = APIKeySecret(prefix: known.prefix, secret: Secrets.randomToken()).text
+            let unknownPrefix = APIKeySecret.generate().text
+            let clock = ContinuousClock()
+            func refusalTime(_ key: String) async throws -> Duration {
+                let start = clock.now
+                do {
+                    _ = try await world.directory.authenticate(apiKey: key)
+                    Issue.record("a bad key was accepted")
+                } catch let error as DirectoryError {
+                    #expect(error.kind == .unauthorized)
+                }
+                return clock.now - start
+            }
+            for _ in 0..<100 {  // warm up caches and connections
+                _ = try await refusalTime(wrongSecret)
+                _ = try await refusalTime(unknownPrefix)
+            }
+            var wrong: [Duration] = []
+            var unknown: [Duration] = []
+            for round in 0..<1000 {  // interleaved, alternating which goes first
+                if round.isMultiple(of: 2) {
+                    wrong.append(try await refusalTime(wrongSecret))
+                    unknown.append(try await refusalTime(unknownPrefix))
+                } else {
+                    unknown.append(try await refusalTime(unknownPrefix))
+                    wrong.append(try await refusalTime(wrongSecret))
+                }
+            }
+            func median(_ values: [Duration]) -> Double {
+                let sorted = values.sorted()
+                let middle = sorted[sorted.count / 2]
+                return Double(middle.components.seconds) * 1e6 + Double(middle.components.attoseconds) / 1e12
+            }
+            let (wrongMicros, unknownMicros) = (median(wrong), median(unknown))
+            // Both paths do one hash, one indexed lookup and one constant-time comparison. A leak worth
+            // exploiting would show as a steady gap; allow only noise (20%, or 30 microseconds).
+            let gap = abs(wrongMicros - unknownMicros)
+            #expect(gap <= max(0.2 * max(wrongMicros, unknownMicros), 30), "median wrong secret \(wrongMicros) µs, unknown prefix \(unknownMicros) µs")
         }
     }
 

@@ -54,17 +54,22 @@ public struct Directory: Sendable {
 
     // MARK: Authentication
 
+    /// Compared with when no key has the presented prefix; no secret hashes to it.
+    private static let decoyHash = Secrets.hash(Secrets.randomToken())
+
     /// The principal for a presented `apikey` header value: 401 when missing, unknown or revoked.
     public func authenticate(apiKey: String?) async throws -> Principal {
         guard let apiKey, !apiKey.isEmpty else {
             throw DirectoryError(.unauthorized, "The apikey header is required.")
         }
         let presented = APIKeySecret.parse(apiKey)
-        // Hash even for malformed or unknown keys so every failure costs about the same.
+        // Every failure does the same work: one hash, one lookup by prefix (a malformed key looks up
+        // a prefix that cannot exist), one constant-time comparison (against a decoy hash when the
+        // prefix is unknown). An unknown prefix and a wrong secret cost the same.
         let presentedHash = Secrets.hash(presented?.secret ?? apiKey)
-        guard let presented, let stored = try await store.apiKey(prefix: presented.prefix),
-            Secrets.constantTimeEquals(stored.secretHash, presentedHash), stored.record.revokedAt == nil
-        else {
+        let stored = try await store.apiKey(prefix: presented?.prefix ?? "-")
+        let matches = Secrets.constantTimeEquals(stored?.secretHash ?? Self.decoyHash, presentedHash)
+        guard presented != nil, let stored, matches, stored.record.revokedAt == nil else {
             throw DirectoryError(.unauthorized, "The API key is not valid.")
         }
         return Principal(tenantId: stored.record.tenantId, keyId: stored.record.id, readOnly: stored.record.readOnly)

@@ -115,6 +115,11 @@ public struct ListQuery: Sendable, Equatable {
 
     public static let defaultLimit = 10
     public static let maxLimit = 100
+    /// The longest query string, search text, and the most filters and sort keys one list request may carry.
+    public static let maxQueryBytes = 8 * 1024
+    public static let maxSearchLength = 256
+    public static let maxFilters = 20
+    public static let maxSortKeys = 5
 
     /// Parses the raw query string of a list request against `schema`.
     ///
@@ -123,6 +128,10 @@ public struct ListQuery: Sendable, Equatable {
     public static func parse(_ rawQuery: String?, schema: ListSchema) throws(DirectoryError) -> ListQuery {
         var query = ListQuery(limit: defaultLimit, offset: 0, sort: [], filters: [], search: nil)
         var errors: [FieldError] = []
+        // Bounds that keep one request's parsing and SQL small, whatever a client sends.
+        if (rawQuery?.utf8.count ?? 0) > maxQueryBytes {
+            throw .invalid("The query string is longer than \(maxQueryBytes) bytes.", [FieldError("query", "is too long")])
+        }
         for (key, value) in QueryString.pairs(rawQuery) {
             if value.contains("\u{0}") || key.contains("\u{0}") {
                 // Nothing in the directory holds NUL, and PostgreSQL text cannot: refuse it plainly.
@@ -147,6 +156,9 @@ public struct ListQuery: Sendable, Equatable {
                 }
             case "search":
                 let text = value.trimmingCharacters(in: .whitespaces)
+                if text.count > maxSearchLength {
+                    errors.append(FieldError("query:search", "must be at most \(maxSearchLength) characters"))
+                }
                 query.search = text.isEmpty ? nil : text.lowercased()
             default:
                 guard key.hasPrefix("filter[") else { continue }
@@ -156,6 +168,8 @@ public struct ListQuery: Sendable, Equatable {
                 }
             }
         }
+        if query.filters.count > maxFilters { errors.append(FieldError("query:filter", "at most \(maxFilters) filters are allowed")) }
+        if query.sort.count > maxSortKeys { errors.append(FieldError("query:sort", "at most \(maxSortKeys) sort keys are allowed")) }
         if !errors.isEmpty { throw .invalid("The list parameters are not valid.", errors) }
         if query.sort.isEmpty { query.sort = schema.defaultSort }
         return query

@@ -49,17 +49,17 @@ public struct InvitationDeliveryService: Service {
     }
 
     public func run() async throws {
-        // Stops between rounds on graceful shutdown; a round in progress finishes first.
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                do {
-                    while try await deliverDue() == settings.batchSize {}
-                } catch {
-                    logger.error("outbox round failed", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                try? await Task.sleep(for: settings.pollInterval)
+        // On graceful shutdown the batch in progress finishes (its messages are settled, so none is
+        // sent twice) and the worker stops: what is still queued waits in the outbox for the next start.
+        // The pause between rounds is cut short by shutdown.
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                while !Task.isShuttingDownGracefully, try await deliverDue() == settings.batchSize {}
+            } catch {
+                logger.error("outbox round failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-        } onGracefulShutdown: {}
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.pollInterval) }
+        }
     }
 
     /// One round: claims and settles up to a batch of due messages; answers how many it claimed.

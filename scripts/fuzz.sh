@@ -22,7 +22,7 @@ if ! command -v schemathesis >/dev/null 2>&1; then
     python3 -m pip install --quiet --disable-pip-version-check schemathesis >&2
 fi
 export DATABASE_URL="${DATABASE_URL:-sqlite://$WORK/fuzz.sqlite}"
-export LOG_LEVEL=error INVITATION_RATE_LIMIT=0 MAIL_DIR="$WORK/mail"
+export LOG_LEVEL=error INVITATION_RATE_LIMIT=0 RATE_LIMIT=0 MAIL_DIR="$WORK/mail"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 KEY="$(cd "$WORK" && "$BINARY" tenants create --name "Fuzz tenant" --owner-email owner@fuzz.example --json \

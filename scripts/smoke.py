@@ -23,6 +23,7 @@ work = tempfile.mkdtemp(prefix="cipherscale-smoke-")
 env = dict(os.environ)
 env.setdefault("DATABASE_URL", "sqlite://" + os.path.join(work, "smoke.sqlite"))
 env["LOG_LEVEL"] = "warning"
+env["IDLE_TIMEOUT_SECONDS"] = "2"
 passed = failed = 0
 
 
@@ -115,6 +116,21 @@ try:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/openapi.yaml")
     with urllib.request.urlopen(request, timeout=30) as response:
         check("GET /openapi.yaml serves the contract", b"openapi: 3.1" in response.read())
+
+    # Limits at the socket: per-key rate-limit headers, oversized headers, silent clients.
+    status, headers, _ = call("GET", "/tenants/roles", admin)
+    check("keyed answers carry RateLimit headers (default 100/s, bursts of 200)",
+          headers.get("RateLimit-Limit") == "200" and int(headers.get("RateLimit-Remaining", "-1")) >= 0, str(headers))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+        answer = raw.recv(200)
+    check("a header over 16 KiB is refused with 400 and the connection closed", answer.startswith(b"HTTP/1.1 400"), str(answer))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(b"GET /health HTTP/1.1\r\nHost:")
+        started = time.time()
+        answer = raw.recv(200)
+    check("a client that stops mid-request is disconnected after IDLE_TIMEOUT_SECONDS", answer == b"" and time.time() - started < 6,
+          f"{answer} after {time.time() - started:.1f} s")
 
     # Devices: register, heartbeat, list by derived status, deactivate.
     status, _, users = call("GET", "/tenants/users?limit=2&sort=email", admin)

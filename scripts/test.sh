@@ -114,13 +114,25 @@ if ! DATABASE_URL="$SMOKE_URL" python3 scripts/smoke.py .build/debug/cipherscale
 fi
 
 echo
+echo "== Crash safety: SIGKILL mid-stream, then SIGTERM =="
+if ! python3 scripts/crash.py .build/debug/cipherscale --kills 5; then
+    echo "!! SQLite crash suite FAILED"
+    status=1
+fi
+psql "$PG_URL" -qc "CREATE DATABASE cipherscale_crash" >/dev/null
+if ! DATABASE_URL="${PG_URL%/*}/cipherscale_crash" python3 scripts/crash.py .build/debug/cipherscale --kills 5; then
+    echo "!! PostgreSQL crash suite FAILED"
+    status=1
+fi
+
+echo
 echo "== Contract fuzzing (schemathesis, bounded) =="
-if ! scripts/fuzz.sh .build/debug/cipherscale 25; then
+if ! scripts/fuzz.sh .build/debug/cipherscale 100; then
     echo "!! SQLite fuzzing FAILED"
     status=1
 fi
 psql "$PG_URL" -qc "CREATE DATABASE cipherscale_fuzz" >/dev/null
-if ! DATABASE_URL="${PG_URL%/*}/cipherscale_fuzz" scripts/fuzz.sh .build/debug/cipherscale 25; then
+if ! DATABASE_URL="${PG_URL%/*}/cipherscale_fuzz" scripts/fuzz.sh .build/debug/cipherscale 100; then
     echo "!! PostgreSQL fuzzing FAILED"
     status=1
 fi

@@ -336,6 +336,7 @@ public struct Directory: Sendable {
         var errors: [FieldError] = []
         if let limit, limit < 0 { errors.append(FieldError("query:limit", "must be a non-negative integer")) }
         if let offset, offset < 0 { errors.append(FieldError("query:offset", "must be a non-negative integer")) }
+        if let offset, offset > ListQuery.maxOffset { errors.append(FieldError("query:offset", "must be at most \(ListQuery.maxOffset)")) }
         if !errors.isEmpty { throw DirectoryError.invalid("The list parameters are not valid.", errors) }
         return try await store.roleUsers(
             tenantId: principal.tenantId, roleId: roleId, throughGroups: throughGroups,

@@ -120,6 +120,9 @@ public struct ListQuery: Sendable, Equatable {
     public static let maxSearchLength = 256
     public static let maxFilters = 20
     public static let maxSortKeys = 5
+    /// The deepest offset: skipping rows costs time in proportion, so it is bounded (about a second
+    /// at the bound on SQLite with a million users). Deeper walks use a filter on the sort key.
+    public static let maxOffset = 1_000_000
 
     /// Parses the raw query string of a list request against `schema`.
     ///
@@ -144,7 +147,15 @@ public struct ListQuery: Sendable, Equatable {
                     errors.append(FieldError("query:\(key)", "must be a non-negative integer"))
                 }
             case "offset", "page[offset]":
-                if let number = Int(value), number >= 0 { query.offset = number } else {
+                if let number = Int(value), number >= 0 {
+                    if number > maxOffset {
+                        errors.append(FieldError(
+                            "query:\(key)",
+                            "must be at most \(maxOffset); to go further, sort by createdAt and filter[createdAt][gt] on the last value seen"
+                        ))
+                    }
+                    query.offset = number
+                } else {
                     errors.append(FieldError("query:\(key)", "must be a non-negative integer"))
                 }
             case "sort", "sort[]":

@@ -43,7 +43,7 @@ if [ "$DB" = postgres ]; then
 else
     export DATABASE_URL="sqlite://$WORK/bench.sqlite"
 fi
-export LOG_LEVEL=warning INVITATION_RATE_LIMIT=0 MAIL_DIR="$WORK/mail"
+export LOG_LEVEL=warning INVITATION_RATE_LIMIT=0 RATE_LIMIT=0 MAIL_DIR="$WORK/mail"
 
 SEED="$WORK/seed-$USERS.json"
 if [ ! -s "$SEED" ]; then

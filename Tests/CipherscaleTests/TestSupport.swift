@@ -152,7 +152,7 @@ struct Reply: Sendable {
 /// The invitation and per-key rate limits are off unless `invitationRateLimit` or `rateLimit` is given.
 func withWorld(invitationRateLimit: Int = 0, rateLimit: Int = 0, _ body: @Sendable (TestWorld) async throws -> Void) async throws {
     var logger = Logger(label: "test")
-    logger.logLevel = .critical
+    logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] != nil ? .error : .critical
     let (pool, cleanup) = try await TestDatabase.open(logger: logger)
     do {
         let directory = Directory(store: DirectoryStore(pool: pool), tokens: InvitationTokens(secret: InvitationTokens.randomSecret()))

@@ -69,7 +69,7 @@ extension DirectoryStore {
             var devices: [Device] = []
             if query.limit > 0 {
                 devices = try await db.raw(
-                    "\(unsafeRaw: Self.deviceWithOwner) WHERE d.tenant_id = \(bind: tenantId)" + conditions + list.orderBy(for: query)
+                    "\(unsafeRaw: Self.deviceWithOwner) WHERE d.tenant_id = \(bind: tenantId)" + conditions + list.orderBy(for: query, kind: pool.kind)
                         + " LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)"
                 ).all().map { try Self.device($0, onlineSince: onlineSince, withOwner: true) }
             }

@@ -104,7 +104,7 @@ extension DirectoryStore {
             if query.limit > 0 {
                 groups = try await db.raw(
                     "SELECT \(unsafeRaw: Self.groupColumns) FROM directory_groups g WHERE g.tenant_id = \(bind: tenantId)" + conditions
-                        + Self.groupList.orderBy(for: query) + " LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)"
+                        + Self.groupList.orderBy(for: query, kind: pool.kind) + " LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)"
                 ).all().map(Self.group)
             }
             return Page(items: try await hydrateGroups(db, tenantId: tenantId, groups: groups, members: false), total: total, offset: query.offset, limit: query.limit)

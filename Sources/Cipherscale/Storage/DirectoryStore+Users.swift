@@ -67,15 +67,25 @@ extension DirectoryStore {
                 // The unfiltered total is a counter kept in step with every insert and delete.
                 total = try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
                     .first()?.decode(column: "user_count", as: Int.self) ?? 0
+            } else if query.search == nil, query.filters.count == 1, let filter = query.filters.first, filter.field == "groups.id",
+                filter.op == .eq || (filter.op == .in && filter.values.count == 1), case .text(let groupId) = filter.values[0]
+            {
+                // The members of one group: the group's member counter, kept like the tenant's.
+                total = try await db.raw(
+                    "SELECT member_count FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)"
+                ).first()?.decode(column: "member_count", as: Int.self) ?? 0
             } else {
                 total = try await db.raw("SELECT COUNT(*) AS n FROM users u WHERE u.tenant_id = \(bind: tenantId)" + conditions)
                     .first()?.decode(column: "n", as: Int.self) ?? 0
             }
             var rows: [UserRow] = []
             if query.limit > 0 {
+                // The page's ids come from the sort index alone (no table rows are read for the rows
+                // an offset skips); then only the page's rows are read.
+                let order = Self.userList.orderBy(for: query, kind: pool.kind)
                 rows = try await db.raw(
-                    "SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.tenant_id = \(bind: tenantId)" + conditions
-                        + Self.userList.orderBy(for: query) + " LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)"
+                    "SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.id IN (SELECT u.id FROM users u WHERE u.tenant_id = \(bind: tenantId)"
+                        + conditions + order + " LIMIT \(bind: query.limit) OFFSET \(bind: query.offset))" + order
                 ).all().map(UserRow.init)
             }
             return Page(items: try await hydrate(db, tenantId: tenantId, rows: rows), total: total, offset: query.offset, limit: query.limit)
@@ -402,8 +412,11 @@ extension DirectoryStore {
         try await pool.transaction { db in
             _ = try await lockUser(db, tenantId: tenantId, id: id)
             try await checkIfMatch(db, tenantId: tenantId, user: id)
+            // The group row is locked as its member counter will be (a share lock here would let two
+            // joins deadlock upgrading it), so a concurrent delete of the group waits or is waited for.
+            let share = pool.kind == .postgres ? " FOR NO KEY UPDATE" : ""
             guard try await db.raw(
-                "SELECT id FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)"
+                "SELECT id FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)\(unsafeRaw: share)"
             ).first() != nil else {
                 throw DirectoryError.unknownReference("No group with this id exists in the tenant.", [FieldError("/groupId", "unknown group")])
             }

@@ -61,14 +61,24 @@ struct ListSQL {
     }
 
     /// ` ORDER BY ...` for the sort keys, always ending with the id.
-    func orderBy(for query: ListQuery) -> SQLQueryString {
+    ///
+    /// NULLs come after values ascending and before them descending, on both engines. PostgreSQL's
+    /// default index order is exactly that. SQLite puts NULLs first and cannot use an index for
+    /// `NULLS LAST`, so there the order is spelled `(column IS NULL), column`, which the expression
+    /// indexes of migration 003 match, and a sort on a nullable column reads an index, not the table.
+    func orderBy(for query: ListQuery, kind: DatabaseKind) -> SQLQueryString {
         var keys: [String] = []
         for key in query.sort {
             guard let column = columns[key.field] else { continue }
-            var text = column.expression + (key.descending ? " DESC" : " ASC")
-            // The same NULL placement on both engines: NULLs after values ascending, before them descending.
-            if column.nullable { text += key.descending ? " NULLS FIRST" : " NULLS LAST" }
-            keys.append(text)
+            let direction = key.descending ? " DESC" : " ASC"
+            if column.nullable {
+                switch kind {
+                case .postgres: keys.append(column.expression + direction + (key.descending ? " NULLS FIRST" : " NULLS LAST"))
+                case .sqlite: keys += ["(\(column.expression) IS NULL)" + direction, column.expression + direction]
+                }
+            } else {
+                keys.append(column.expression + direction)
+            }
         }
         keys.append(idColumn + " ASC")
         return SQLQueryString(" ORDER BY " + keys.joined(separator: ", "))

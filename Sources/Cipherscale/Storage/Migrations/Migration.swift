@@ -15,6 +15,7 @@ enum Migrator {
     static let all: [Migration] = [
         CreateDirectory.migration,
         AddAuditAndIdempotency.migration,
+        AddNullableSortIndexes.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

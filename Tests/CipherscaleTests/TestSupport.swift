@@ -26,7 +26,12 @@ enum TestDatabase {
             }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let admin = try await DatabasePool.open(.postgres(url: url), maxConnections: 1, logger: logger)
-            try await admin.transaction { db in try await db.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+            try await admin.transaction { db in
+                // Shared by every test schema, so dropping one schema never takes the extension with it.
+                try await db.raw("SELECT pg_advisory_xact_lock(7711)").run()
+                try await db.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").run()
+                try await db.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
+            }
             let pool = try await DatabasePool.open(.postgres(url: url, searchPath: schema), maxConnections: 6, logger: logger)
             try await Migrator.migrate(pool, logger: logger)
             return (pool, {

@@ -63,7 +63,7 @@ extension DirectoryStore {
         try await pool.read { db in
             let onlineSince = Timestamps.now() - onlineWindow
             let list = deviceList(onlineSince: onlineSince)
-            let conditions = list.conditions(for: query)
+            let conditions = list.conditions(for: query, kind: pool.kind)
             let total = try await db.raw("SELECT COUNT(*) AS n FROM devices d WHERE d.tenant_id = \(bind: tenantId)" + conditions)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             var devices: [Device] = []

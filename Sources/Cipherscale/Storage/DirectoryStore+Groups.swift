@@ -97,7 +97,7 @@ extension DirectoryStore {
     /// One page of the tenant's groups (without members).
     public func listGroups(tenantId: String, query: ListQuery) async throws -> Page<Group> {
         try await pool.read { db in
-            let conditions = Self.groupList.conditions(for: query)
+            let conditions = Self.groupList.conditions(for: query, kind: pool.kind)
             let total = try await db.raw("SELECT COUNT(*) AS n FROM directory_groups g WHERE g.tenant_id = \(bind: tenantId)" + conditions)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             var groups: [Group] = []

@@ -55,13 +55,14 @@ extension DirectoryStore {
             }),
         ],
         searchColumns: ["u.email_key", "u.first_name", "u.last_name"],
-        idColumn: "u.id"
+        idColumn: "u.id",
+        sqliteSearchIndex: { phrase in "u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH \(bind: phrase))" }
     )
 
     /// One page of the tenant's users with the exact number of matches.
     public func listUsers(tenantId: String, query: ListQuery) async throws -> Page<User> {
         try await pool.read { db in
-            let conditions = Self.userList.conditions(for: query)
+            let conditions = Self.userList.conditions(for: query, kind: pool.kind)
             let total: Int
             if query.filters.isEmpty && query.search == nil {
                 // The unfiltered total is a counter kept in step with every insert and delete.

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 import SQLKit
 import SQLiteNIO
@@ -42,15 +43,22 @@ struct ListSQL {
     let searchColumns: [String]
     /// The id column every order ends with.
     let idColumn: String
+    /// On SQLite, a condition that finds the search text through a trigram index (given the FTS5
+    /// phrase), used for texts of three characters or more; nil: search scans.
+    var sqliteSearchIndex: (@Sendable (String) -> SQLQueryString)? = nil
 
     /// ` AND ...` conditions for the filters and search (empty when there are none).
-    func conditions(for query: ListQuery) -> SQLQueryString {
+    func conditions(for query: ListQuery, kind: DatabaseKind) -> SQLQueryString {
         var sql: SQLQueryString = ""
         for filter in query.filters {
             guard let column = columns[filter.field] else { continue }
             sql += " AND " + condition(filter, column: column)
         }
-        if let search = query.search {
+        if let search = query.search, kind == .sqlite, search.count >= 3, let index = sqliteSearchIndex {
+            // A quoted FTS5 phrase: with the trigram tokenizer it matches the text as a substring of
+            // one column, case-insensitively, exactly like the LIKE below.
+            sql += " AND " + index("\"" + search.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+        } else if let search = query.search {
             let pattern = "%" + escapeLike(search) + "%"
             let parts = searchColumns.map { column -> SQLQueryString in
                 "lower(\(unsafeRaw: column)) LIKE \(bind: pattern) ESCAPE '\\'"

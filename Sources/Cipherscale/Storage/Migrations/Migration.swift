@@ -16,6 +16,7 @@ enum Migrator {
         CreateDirectory.migration,
         AddAuditAndIdempotency.migration,
         AddNullableSortIndexes.migration,
+        AddUserSearchIndexes.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

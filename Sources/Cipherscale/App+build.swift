@@ -108,7 +108,8 @@ struct DatabaseService: Service {
     }
 }
 
-/// Hourly housekeeping: forgets `Idempotency-Key` answers older than 24 hours.
+/// Hourly housekeeping: forgets `Idempotency-Key` answers older than 24 hours, and on SQLite
+/// refreshes the planner's statistics where they have gone stale (`PRAGMA optimize`).
 struct MaintenanceService: Service {
     let store: DirectoryStore
     let logger: Logger
@@ -118,6 +119,7 @@ struct MaintenanceService: Service {
             do {
                 let purged = try await store.purgeIdempotentRequests()
                 if purged > 0 { logger.info("purged expired idempotency keys", metadata: ["count": "\(purged)"]) }
+                try await store.refreshStatistics()
             } catch {
                 logger.warning("could not purge idempotency keys", metadata: ["error": "\(error)"])
             }

@@ -49,6 +49,13 @@ enum Migrator {
                 applied.append(migration.name)
             }
         }
+        if !applied.isEmpty && pool.kind == .sqlite {
+            // SQLite plans with the statistics ANALYZE leaves; an index it has none for can look
+            // better than it is (a new index once made a first page scan a million rows). Sampled,
+            // so this takes about a second on a million users.
+            try await pool.transaction { db in try await db.raw("PRAGMA analysis_limit = 1000").run() }
+            try await pool.transaction { db in try await db.raw("ANALYZE").run() }
+        }
         return applied
     }
 }

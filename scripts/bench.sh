@@ -106,7 +106,7 @@ def call(method, path, body=None):
 total = call("GET", "/tenants/users?limit=1")["total"]
 ids = []
 for _ in range(20):
-    page = call("GET", f"/tenants/users?limit=100&offset={random.randint(0, max(0, total - 100))}")
+    page = call("GET", f"/tenants/users?limit=100&offset={random.randint(0, max(0, min(total - 100, 1_000_000)))}")
     ids += [user["id"] for user in page["data"] if not user["isOwner"]]
 open(f"{work}/ids.txt", "w").write("\n".join(ids) + "\n")
 open(f"{work}/fragments.txt", "w").write("\n".join(["ada", "chen", "mart", "smith", "ander", "kowal", "ibrah", "tanak", "silva", "wagn"]) + "\n")

@@ -88,7 +88,9 @@ struct ListSQL {
                 keys.append(column.expression + direction)
             }
         }
-        keys.append(idColumn + " ASC")
+        // The tie-break runs in the last key's direction, so one index (…, key, id) serves the
+        // whole order in either direction, with no sort of a block of equal keys.
+        keys.append(idColumn + (query.sort.last?.descending == true ? " DESC" : " ASC"))
         return SQLQueryString(" ORDER BY " + keys.joined(separator: ", "))
     }
 

@@ -189,7 +189,7 @@ struct IndexedSearchTests {
             let counted = try await world.request(.get, "/tenants/users?search=example&limit=1")
             #expect(counted.object["total"] as? Int == 3)
             // Tenant B's users never match A's search, and the reverse.
-            try await world.createUsers(["grace@other.example"], key: world.b.adminKey)
+            _ = try await world.createUsers(["grace@other.example"], key: world.b.adminKey)
             #expect(try await emails(world, "grace").isEmpty)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import Synchronization
 
 /// All SQL of the directory. Every statement is scoped by tenant id and binds every value.
 ///
@@ -10,6 +11,10 @@ public struct DirectoryStore: Sendable {
     public let pool: DatabasePool
     /// How long after its last heartbeat a device still counts as Online.
     public let onlineWindow: Millis
+
+    /// Each tenant's roles, read once: they are the seven system roles made with the tenant, and
+    /// nothing changes or deletes them.
+    let roleCache = RoleCache()
 
     public init(pool: DatabasePool, onlineWindow: Millis = 300_000) {
         self.pool = pool
@@ -108,6 +113,7 @@ public struct DirectoryStore: Sendable {
 
     /// The tenant's roles by id.
     func tenantRoles(_ db: any SQLDatabase, tenantId: String) async throws -> [String: Role] {
+        if let cached = roleCache.roles(of: tenantId) { return cached }
         let rows = try await db.raw(
             "SELECT id, type, name, description, deleteable, created_at, updated_at FROM roles WHERE tenant_id = \(bind: tenantId)"
         ).all()
@@ -116,24 +122,31 @@ public struct DirectoryStore: Sendable {
             let role = try Self.role(row)
             roles[role.id] = role
         }
+        // Only a complete set is kept (a tenant being created in an open transaction has fewer).
+        if roles.count == RoleType.allCases.count { roleCache.keep(roles, for: tenantId) }
         return roles
     }
 
-    /// Attaches effective roles, groups and devices to user rows, in a fixed number of queries.
+    /// Attaches effective roles, groups and devices to user rows in three queries, whatever the page size.
     func hydrate(_ db: any SQLDatabase, tenantId: String, rows: [UserRow]) async throws -> [User] {
         guard !rows.isEmpty else { return [] }
         let ids: [any Encodable & Sendable] = rows.map(\.id)
         let roles = try await tenantRoles(db, tenantId: tenantId)
 
+        // Effective roles in one query: held directly, or granted by any of the user's groups.
         var roleIds: [String: Set<String>] = [:]
         for row in try await db.raw(
-            "SELECT user_id, role_id FROM user_roles WHERE tenant_id = \(bind: tenantId) AND user_id IN (\(binds: ids))"
+            """
+            SELECT user_id, role_id FROM user_roles WHERE tenant_id = \(bind: tenantId) AND user_id IN (\(binds: ids))
+            UNION ALL
+            SELECT gm.user_id, gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id
+            WHERE gm.tenant_id = \(bind: tenantId) AND gm.user_id IN (\(binds: ids))
+            """
         ).all() {
             roleIds[try row.decode(column: "user_id", as: String.self), default: []].insert(try row.decode(column: "role_id", as: String.self))
         }
 
         var groups: [String: [GroupSummary]] = [:]
-        var groupIds = Set<String>()
         for row in try await db.raw(
             """
             SELECT gm.user_id, g.id, g.name, g.description, g.created_at, g.updated_at
@@ -150,17 +163,6 @@ public struct DirectoryStore: Sendable {
                 updatedAt: try row.decode(column: "updated_at", as: Millis.self)
             )
             groups[try row.decode(column: "user_id", as: String.self), default: []].append(group)
-            groupIds.insert(group.id)
-        }
-
-        var groupRoles: [String: [String]] = [:]
-        if !groupIds.isEmpty {
-            let binds: [any Encodable & Sendable] = Array(groupIds)
-            for row in try await db.raw(
-                "SELECT group_id, role_id FROM group_roles WHERE tenant_id = \(bind: tenantId) AND group_id IN (\(binds: binds))"
-            ).all() {
-                groupRoles[try row.decode(column: "group_id", as: String.self), default: []].append(try row.decode(column: "role_id", as: String.self))
-            }
         }
 
         var devices: [String: [Device]] = [:]
@@ -177,9 +179,7 @@ public struct DirectoryStore: Sendable {
 
         return rows.map { row in
             let userGroups = groups[row.id] ?? []
-            var effective = roleIds[row.id] ?? []
-            for group in userGroups { effective.formUnion(groupRoles[group.id] ?? []) }
-            let userRoles = effective.compactMap { roles[$0] }.sorted { ($0.type.rank, $0.id) < ($1.type.rank, $1.id) }
+            let userRoles = (roleIds[row.id] ?? []).compactMap { roles[$0] }.sorted { ($0.type.rank, $0.id) < ($1.type.rank, $1.id) }
             return User(
                 id: row.id, email: row.email, firstName: row.firstName, lastName: row.lastName, image: row.image,
                 status: row.status, isOwner: row.isOwner, maxDevices: row.maxDevices, lastConnection: row.lastConnection,
@@ -222,4 +222,13 @@ public struct DirectoryStore: Sendable {
     func touchUser(_ db: any SQLDatabase, id: String, at now: Millis) async throws {
         try await db.raw("UPDATE users SET updated_at = \(bind: now) WHERE id = \(bind: id)").run()
     }
+}
+
+/// The roles of each tenant seen so far (at most a few hundred bytes per tenant).
+final class RoleCache: Sendable {
+    private let entries = Mutex<[String: [String: Role]]>([:])
+
+    func roles(of tenantId: String) -> [String: Role]? { entries.withLock { $0[tenantId] } }
+
+    func keep(_ roles: [String: Role], for tenantId: String) { entries.withLock { $0[tenantId] = roles } }
 }

@@ -108,8 +108,7 @@ struct DatabaseService: Service {
     }
 }
 
-/// Hourly housekeeping: forgets `Idempotency-Key` answers older than 24 hours, and on SQLite
-/// refreshes the planner's statistics where they have gone stale (`PRAGMA optimize`).
+/// Hourly housekeeping: forgets `Idempotency-Key` answers older than 24 hours.
 struct MaintenanceService: Service {
     let store: DirectoryStore
     let logger: Logger
@@ -119,7 +118,6 @@ struct MaintenanceService: Service {
             do {
                 let purged = try await store.purgeIdempotentRequests()
                 if purged > 0 { logger.info("purged expired idempotency keys", metadata: ["count": "\(purged)"]) }
-                try await store.refreshStatistics()
             } catch {
                 logger.warning("could not purge idempotency keys", metadata: ["error": "\(error)"])
             }

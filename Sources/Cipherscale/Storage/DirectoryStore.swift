@@ -21,13 +21,6 @@ public struct DirectoryStore: Sendable {
         self.onlineWindow = onlineWindow
     }
 
-    /// On SQLite, re-analyses the tables whose planner statistics are stale (PostgreSQL's
-    /// autovacuum does this itself).
-    public func refreshStatistics() async throws {
-        guard pool.kind == .sqlite else { return }
-        try await pool.transaction { db in try await db.raw("PRAGMA optimize").run() }
-    }
-
     /// True when the database answers a trivial query.
     public func ping() async -> Bool {
         (try? await pool.read { db in try await db.raw("SELECT 1 AS one").all() }) != nil

@@ -15,8 +15,8 @@ Part 2 (SIGTERM, on the last restarted server, right after the stream): ten batc
 sent on already-accepted connections, then SIGTERM. Checks: each is answered in full with 201;
 new connections are refused (or answered 503, or closed unanswered) within 5 s - the ones made
 before the server has handled the signal must be served in full; the process exits 0 within 10 s
-with nothing logged at error level; the mail worker stops within a few rounds (at most 200
-messages written after SIGTERM) instead of draining the outbox first; every acknowledged request
+with nothing logged at error level; the mail worker stops (whole batches are still queued at exit)
+instead of draining the outbox first; every acknowledged request
 is present after the restart (checked with part 1).
 
 Runs on the database named by DATABASE_URL (a fresh SQLite file when unset); it works in a tenant
@@ -421,12 +421,16 @@ except subprocess.TimeoutExpired:
 exit_seconds = time.time() - term_sent
 messages_after_term = eml_count() - messages_at_term
 check("SIGTERM: the process exits with code 0 within 10 s", code == 0 and exit_seconds <= 10, f"exit {code} after {exit_seconds:.1f} s")
-# The mail worker finishes the round it is in and stops: it does not drain the outbox first.
-check("SIGTERM: the mail worker stops within a few rounds (at most 200 messages written after SIGTERM)",
-      messages_after_term <= 200, f"{messages_after_term} messages written between SIGTERM and exit ({exit_seconds:.1f} s)")
 for worker in workers:
     worker.join(timeout=60)
 term_records = [record for record in batches if record["phase"] == "sigterm"]
+# The mail worker finishes the batch it holds and stops: it does not drain the outbox first. How many
+# batches go out before the signal is handled depends on load, so the check is structural: at exit
+# whole batches must still be queued (a worker that drained would leave none), with a generous cap.
+queued_at_exit = backlog_at_term + sum(len(r["emails"]) for r in term_records if r["outcome"] == "ack") - messages_after_term
+check("SIGTERM: the mail worker stops instead of draining the outbox (whole batches left queued, at most 1,000 sent)",
+      queued_at_exit >= 100 and messages_after_term <= 1000,
+      f"{messages_after_term} messages written between SIGTERM and exit ({exit_seconds:.1f} s), about {queued_at_exit} left queued")
 for record in term_records:
     check("SIGTERM: a request in flight is answered in full with 201", record["outcome"] == "ack" and record["ids"],
           f"batch {record['n']}: {record['outcome']} {record['detail']}")

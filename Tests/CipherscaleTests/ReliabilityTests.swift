@@ -321,6 +321,7 @@ struct ReliabilityTests {
             try await world.request(.get, "/tenants/audit-events", auth: .key(world.a.readOnlyKey)).expectProblem(.forbidden)
             try await world.request(.get, "/tenants/audit-events?targetId=nope").expectProblem(.badRequest)
             try await world.request(.get, "/tenants/audit-events?limit=0").expectProblem(.badRequest)
+            try await world.request(.get, "/tenants/audit-events?action=user%00.create").expectProblem(.badRequest)  // found by fuzzing on PostgreSQL
             try await world.request(.get, "/tenants/audit-events?since=yesterday").expectProblem(.badRequest)
             // Tenant B sees only its own history.
             let b = try await events(world, "limit=200", key: world.b.adminKey)

@@ -372,6 +372,8 @@ public struct Directory: Sendable {
         )
         if let limit, limit < 1 { errors.append(FieldError("query:limit", "must be at least 1")) }
         if let action, action.isEmpty || action.utf8.count > 64 { errors.append(FieldError("query:action", "must be 1 to 64 characters")) }
+        // PostgreSQL text cannot hold NUL: refuse it as input instead of failing the query.
+        if let action, action.contains("\u{0}") { errors.append(FieldError("query:action", "must not contain NUL characters")) }
         if !errors.isEmpty { throw DirectoryError.invalid("The audit query is not valid.", errors) }
         let events = try await store.auditEvents(tenantId: principal.tenantId, query: query)
         return (events, events.count == query.limit ? events.last?.id : nil)

@@ -33,9 +33,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         scope.principal = principal
         let decision = limiter?.take(principal.keyId)
         var response: Response
-        if let decision, let retryAfter = decision.retryAfter {
+        if let decision, let limiter, let retryAfter = decision.retryAfter {
             response = ProblemResponse.make(
-                DirectoryError(.tooManyRequests, "This API key made more than \(limiter!.rate) requests per second; retry in \(retryAfter) s.")
+                DirectoryError(.tooManyRequests, "This API key made more than \(limiter.rate) requests per second; retry in \(retryAfter) s.")
             )
             response.headers[.retryAfter] = String(retryAfter)
         } else if principal.readOnly && request.method != .get && request.method != .head {
@@ -55,27 +55,6 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[HTTPField.Name("RateLimit-Policy")!] = "\(limiter.capacity);w=\(limiter.capacity / max(limiter.rate, 1))"
         }
         return response
-    }
-}
-
-/// `If-None-Match` on a GET: when the answer's `ETag` matches, the answer is `304 Not Modified`
-/// without a body (the `ETag` is kept), so a client can poll a user or group for the cost of a hash.
-///
-/// It also undoes the generated code's percent-encoding of the `ETag` header (it encodes header
-/// values like URI components, which would turn the required quotes into `%22`).
-struct ConditionalRequestMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        if let tag = response.headers[.eTag], tag.contains("%") {
-            response.headers[.eTag] = tag.removingPercentEncoding ?? tag
-        }
-        guard request.method == .get || request.method == .head, response.status == .ok,
-            let condition = request.headers[.ifNoneMatch], let tag = response.headers[.eTag],
-            EntityTag.ifNoneMatch(condition, current: tag)
-        else { return response }
-        var headers = HTTPFields()
-        headers[.eTag] = tag
-        return Response(status: .notModified, headers: headers, body: ResponseBody())
     }
 }
 

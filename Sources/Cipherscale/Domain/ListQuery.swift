@@ -112,6 +112,8 @@ public struct ListQuery: Sendable, Equatable {
     public var filters: [ListFilter]
     /// Lower-cased search text, or nil.
     public var search: String?
+    /// Keyset paging: the page starts after this position (`after=`), instead of at an offset.
+    public var after: ListCursor?
 
     public static let defaultLimit = 10
     public static let maxLimit = 100
@@ -121,7 +123,7 @@ public struct ListQuery: Sendable, Equatable {
     public static let maxFilters = 20
     public static let maxSortKeys = 5
     /// The deepest offset: skipping rows costs time in proportion, so it is bounded (about a second
-    /// at the bound on SQLite with a million users). Deeper walks use a filter on the sort key.
+    /// at the bound on SQLite with a million users). Deeper walks use `after` (keyset paging).
     public static let maxOffset = 1_000_000
 
     /// Parses the raw query string of a list request against `schema`.
@@ -129,7 +131,8 @@ public struct ListQuery: Sendable, Equatable {
     /// Accepts `limit`/`offset` and their `page[limit]`/`page[offset]` aliases, `sort` (repeatable and
     /// comma-separated), `search`, and `filter[field][op]=value`. Other parameters are ignored.
     public static func parse(_ rawQuery: String?, schema: ListSchema) throws(DirectoryError) -> ListQuery {
-        var query = ListQuery(limit: defaultLimit, offset: 0, sort: [], filters: [], search: nil)
+        var query = ListQuery(limit: defaultLimit, offset: 0, sort: [], filters: [], search: nil, after: nil)
+        var after: String?
         var errors: [FieldError] = []
         // Bounds that keep one request's parsing and SQL small, whatever a client sends.
         if (rawQuery?.utf8.count ?? 0) > maxQueryBytes {
@@ -151,13 +154,15 @@ public struct ListQuery: Sendable, Equatable {
                     if number > maxOffset {
                         errors.append(FieldError(
                             "query:\(key)",
-                            "must be at most \(maxOffset); to go further, sort by createdAt and filter[createdAt][gt] on the last value seen"
+                            "must be at most \(maxOffset); to go further, page with after= and the previous page's nextCursor"
                         ))
                     }
                     query.offset = number
                 } else {
                     errors.append(FieldError("query:\(key)", "must be a non-negative integer"))
                 }
+            case "after", "page[after]":
+                after = value
             case "sort", "sort[]":
                 for item in value.split(separator: ",", omittingEmptySubsequences: true) {
                     let text = item.trimmingCharacters(in: .whitespaces)
@@ -181,8 +186,20 @@ public struct ListQuery: Sendable, Equatable {
         }
         if query.filters.count > maxFilters { errors.append(FieldError("query:filter", "at most \(maxFilters) filters are allowed")) }
         if query.sort.count > maxSortKeys { errors.append(FieldError("query:sort", "at most \(maxSortKeys) sort keys are allowed")) }
-        if !errors.isEmpty { throw .invalid("The list parameters are not valid.", errors) }
         if query.sort.isEmpty { query.sort = schema.defaultSort }
+        if let after, !after.isEmpty {
+            if query.offset > 0 {
+                errors.append(FieldError("query:after", "cannot be combined with an offset; page either with offset or with after"))
+            } else if let cursor = ListCursor.decode(after, for: query, schema: schema) {
+                query.after = cursor
+            } else {
+                errors.append(FieldError(
+                    "query:after",
+                    "is not a nextCursor of this list with the same sort, filters and search"
+                ))
+            }
+        }
+        if !errors.isEmpty { throw .invalid("The list parameters are not valid.", errors) }
         return query
     }
 

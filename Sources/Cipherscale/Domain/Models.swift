@@ -157,6 +157,21 @@ public struct Page<Item: Sendable>: Sendable {
     public var total: Int
     public var offset: Int
     public var limit: Int
+    /// The position after the last item, when more items follow.
+    public var nextCursor: String? = nil
+    /// Whether the page was read with `after` (its offset from the start is then unknown).
+    public var keyset: Bool = false
+
+    /// Whether items follow this page.
+    public var hasNext: Bool {
+        keyset ? nextCursor != nil : limit > 0 && offset + items.count < total
+    }
+    /// Whether items precede this page.
+    public var hasPrevious: Bool { keyset || offset > 0 }
+    /// The 0-based page number, unknown with `after`.
+    public var number: Int? {
+        keyset ? nil : (limit > 0 ? offset / limit : 0)
+    }
 }
 
 /// A tenant: the unit of isolation. Its id is implied by the API key.

@@ -21,9 +21,10 @@ extension DirectoryStore {
             columns: [
                 "id": ListColumn("d.id"),
                 "name": ListColumn("d.name", nullable: true),
-                // Ordered by name: Deactivated, Offline, Online.
+                // Ordered by name: Deactivated, Offline, Online (the names sort that way as text too,
+                // so a cursor holds the name).
                 "status": ListColumn(
-                    derived: "CASE WHEN NOT d.active THEN 0 WHEN d.last_connection IS NOT NULL AND d.last_connection >= \(since) THEN 2 ELSE 1 END",
+                    derived: "CASE WHEN NOT d.active THEN 'Deactivated' WHEN d.last_connection IS NOT NULL AND d.last_connection >= \(since) THEN 'Online' ELSE 'Offline' END",
                     predicate: { value in
                         switch value {
                         case .text(DeviceStatus.online.rawValue): SQLQueryString(online)
@@ -45,10 +46,11 @@ extension DirectoryStore {
         )
     }
 
-    private static let deviceWithOwner = """
+    private static let deviceWithOwnerColumns = """
         SELECT \(deviceColumns), u.email AS owner_email, u.first_name AS owner_first_name, u.last_name AS owner_last_name,
-        u.last_connection AS owner_last_connection FROM devices d LEFT JOIN users u ON u.id = d.user_id
+        u.last_connection AS owner_last_connection
         """
+    private static let deviceWithOwner = deviceWithOwnerColumns + " FROM devices d LEFT JOIN users u ON u.id = d.user_id"
 
     func loadDevice(_ db: any SQLDatabase, tenantId: String, id: String, lock: Bool = false) async throws -> Device {
         let suffix = lock && pool.kind == .postgres ? " FOR UPDATE OF d" : ""
@@ -67,13 +69,23 @@ extension DirectoryStore {
             let total = try await db.raw("SELECT COUNT(*) AS n FROM devices d WHERE d.tenant_id = \(bind: tenantId)" + conditions)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             var devices: [Device] = []
+            var nextCursor: String?
             if query.limit > 0 {
-                devices = try await db.raw(
-                    "\(unsafeRaw: Self.deviceWithOwner) WHERE d.tenant_id = \(bind: tenantId)" + conditions + list.orderBy(for: query, kind: pool.kind)
-                        + " LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)"
-                ).all().map { try Self.device($0, onlineSince: onlineSince, withOwner: true) }
+                // One more row than the page tells whether a next page exists.
+                let rows = try await db.raw(
+                    "\(unsafeRaw: Self.deviceWithOwnerColumns)\(unsafeRaw: list.sortValueColumns(for: query)) FROM devices d LEFT JOIN users u ON u.id = d.user_id WHERE d.tenant_id = \(bind: tenantId)"
+                        + conditions + list.keyset(for: query, kind: pool.kind) + list.orderBy(for: query, kind: pool.kind)
+                        + " LIMIT \(bind: query.limit + 1) OFFSET \(bind: query.offset)"
+                ).all()
+                devices = try rows.prefix(query.limit).map { try Self.device($0, onlineSince: onlineSince, withOwner: true) }
+                if rows.count > query.limit, let last = devices.last {
+                    nextCursor = try list.cursor(rows[query.limit - 1], id: last.id, query: query, schema: .devices)
+                }
             }
-            return Page(items: devices, total: total, offset: query.offset, limit: query.limit)
+            var page = Page(items: devices, total: total, offset: query.offset, limit: query.limit)
+            page.nextCursor = nextCursor
+            page.keyset = query.after != nil
+            return page
         }
     }
 

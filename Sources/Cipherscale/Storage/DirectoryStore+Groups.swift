@@ -101,13 +101,26 @@ extension DirectoryStore {
             let total = try await db.raw("SELECT COUNT(*) AS n FROM directory_groups g WHERE g.tenant_id = \(bind: tenantId)" + conditions)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             var groups: [Group] = []
+            var nextCursor: String?
             if query.limit > 0 {
-                groups = try await db.raw(
-                    "SELECT \(unsafeRaw: Self.groupColumns) FROM directory_groups g WHERE g.tenant_id = \(bind: tenantId)" + conditions
-                        + Self.groupList.orderBy(for: query, kind: pool.kind) + " LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)"
-                ).all().map(Self.group)
+                // One more row than the page tells whether a next page exists.
+                let rows = try await db.raw(
+                    "SELECT \(unsafeRaw: Self.groupColumns)\(unsafeRaw: Self.groupList.sortValueColumns(for: query)) FROM directory_groups g WHERE g.tenant_id = \(bind: tenantId)"
+                        + conditions + Self.groupList.keyset(for: query, kind: pool.kind) + Self.groupList.orderBy(for: query, kind: pool.kind)
+                        + " LIMIT \(bind: query.limit + 1) OFFSET \(bind: query.offset)"
+                ).all()
+                groups = try rows.prefix(query.limit).map(Self.group)
+                if rows.count > query.limit, let last = groups.last {
+                    nextCursor = try Self.groupList.cursor(rows[query.limit - 1], id: last.id, query: query, schema: .groups)
+                }
             }
-            return Page(items: try await hydrateGroups(db, tenantId: tenantId, groups: groups, members: false), total: total, offset: query.offset, limit: query.limit)
+            var page = Page(
+                items: try await hydrateGroups(db, tenantId: tenantId, groups: groups, members: false), total: total, offset: query.offset,
+                limit: query.limit
+            )
+            page.nextCursor = nextCursor
+            page.keyset = query.after != nil
+            return page
         }
     }
 

@@ -94,6 +94,84 @@ struct ListSQL {
         return SQLQueryString(" ORDER BY " + keys.joined(separator: ", "))
     }
 
+    /// ` AND ...`: the rows after the query's `after` cursor in its order (empty without a cursor).
+    ///
+    /// When every key runs one way and no NULL is involved this is one row-value comparison,
+    /// `(key, id) > (?, ?)`, which both engines answer with a seek into the sort index, so a page
+    /// a million rows deep costs what the first does. Otherwise it is spelled out key by key
+    /// (`k1 > ? OR (k1 = ? AND k2 > ?) ...`), with NULLs placed as ``orderBy(for:kind:)`` places them.
+    func keyset(for query: ListQuery, kind: DatabaseKind) -> SQLQueryString {
+        guard let after = query.after else { return "" }
+        struct Key {
+            var expression: String
+            var nullable: Bool
+            var descending: Bool
+            var value: (any Encodable & Sendable)?
+        }
+        var keys: [Key] = []
+        for (sortKey, value) in zip(query.sort, after.values) {
+            guard let column = columns[sortKey.field] else { continue }
+            keys.append(Key(expression: column.expression, nullable: column.nullable, descending: sortKey.descending, value: value.bindable))
+        }
+        keys.append(Key(expression: idColumn, nullable: false, descending: query.sort.last?.descending == true, value: after.id))
+
+        let descending = keys[0].descending
+        if keys.allSatisfy({ $0.descending == descending && $0.value != nil && (!$0.nullable || $0.descending) }) {
+            // Descending on a nullable column, NULLs come first and are all before the cursor; on
+            // SQLite, naming the index's leading `(column IS NULL)` lets it seek past them.
+            var sql: SQLQueryString = " AND "
+            if kind == .sqlite {
+                for key in keys where key.nullable { sql += "(\(unsafeRaw: key.expression) IS NULL) = 0 AND " }
+            }
+            let values = keys.compactMap(\.value)
+            sql += "(" + SQLQueryString(keys.map(\.expression).joined(separator: ", ")) + ")"
+                + (descending ? " < " : " > ") + "(\(binds: values))"
+            return sql
+        }
+        var alternatives: [SQLQueryString] = []
+        var equalSoFar: [SQLQueryString] = []
+        for key in keys {
+            let column = key.expression
+            let after: SQLQueryString?
+            switch (key.value, key.descending) {
+            case (nil, false): after = nil  // ascending, NULLs are last: nothing follows but more NULLs
+            case (nil, true): after = "\(unsafeRaw: column) IS NOT NULL"
+            case (let value?, false):
+                after = key.nullable
+                    ? "(\(unsafeRaw: column) > \(bind: value) OR \(unsafeRaw: column) IS NULL)" : "\(unsafeRaw: column) > \(bind: value)"
+            case (let value?, true): after = "\(unsafeRaw: column) < \(bind: value)"
+            }
+            if let after { alternatives.append((equalSoFar + [after]).joined(separator: " AND ")) }
+            if let value = key.value {
+                equalSoFar.append("\(unsafeRaw: column) = \(bind: value)")
+            } else {
+                equalSoFar.append("\(unsafeRaw: column) IS NULL")
+            }
+        }
+        return " AND ((" + alternatives.joined(separator: ") OR (") + "))"
+    }
+
+    /// `, key AS sort_0, ...`: each row's sort values, from which the cursor of a page's last row is made.
+    func sortValueColumns(for query: ListQuery) -> String {
+        query.sort.enumerated().compactMap { index, key in
+            columns[key.field].map { ", \($0.expression) AS sort_\(index)" }
+        }.joined()
+    }
+
+    /// The cursor of a row read with ``sortValueColumns(for:)``; timestamps are numbers, all else text.
+    func cursor(_ row: any SQLRow, id: String, query: ListQuery, schema: ListSchema) throws -> String {
+        var values: [ListCursor.Value] = []
+        for (index, key) in query.sort.enumerated() {
+            let column = "sort_\(index)"
+            if schema.fields[key.field]?.type == .timestamp {
+                values.append(try row.decode(column: column, as: Millis?.self).map(ListCursor.Value.millis) ?? .null)
+            } else {
+                values.append(try row.decode(column: column, as: String?.self).map(ListCursor.Value.text) ?? .null)
+            }
+        }
+        return ListCursor(values: values, id: id).encoded(for: query)
+    }
+
     private func condition(_ filter: ListFilter, column: ListColumn) -> SQLQueryString {
         let binds: [any Encodable & Sendable] = filter.values.map(\.bindable)
         if let relation = column.relation {
@@ -137,6 +215,17 @@ struct ListSQL {
             out.append(character)
         }
         return out
+    }
+}
+
+extension ListCursor.Value {
+    /// The value as bound to SQL; nil for NULL.
+    var bindable: (any Encodable & Sendable)? {
+        switch self {
+        case .null: nil
+        case .text(let text): text
+        case .millis(let millis): millis
+        }
     }
 }
 

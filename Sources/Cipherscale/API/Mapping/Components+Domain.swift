@@ -51,8 +51,8 @@ extension Components.Schemas.Device {
 extension Components.Schemas.DevicePage {
     init(_ page: Page<Device>) {
         self.init(
-            data: page.items.map { Components.Schemas.Device($0) }, total: page.total, page: page.limit > 0 ? page.offset / page.limit : 0,
-            limit: page.limit, hasNext: page.offset + page.items.count < page.total && page.limit > 0, hasPrevious: page.offset > 0
+            data: page.items.map { Components.Schemas.Device($0) }, total: page.total, page: page.number, limit: page.limit,
+            hasNext: page.hasNext, hasPrevious: page.hasPrevious, nextCursor: page.nextCursor
         )
     }
 }
@@ -95,8 +95,8 @@ extension Components.Schemas.Group {
 extension Components.Schemas.UserPage {
     init(_ page: Page<User>) {
         self.init(
-            data: page.items.map(UserResource.init), total: page.total, page: page.limit > 0 ? page.offset / page.limit : 0,
-            limit: page.limit, hasNext: page.offset + page.items.count < page.total && page.limit > 0, hasPrevious: page.offset > 0
+            data: page.items.map(UserResource.init), total: page.total, page: page.number, limit: page.limit,
+            hasNext: page.hasNext, hasPrevious: page.hasPrevious, nextCursor: page.nextCursor
         )
     }
 }
@@ -104,8 +104,8 @@ extension Components.Schemas.UserPage {
 extension Components.Schemas.GroupPage {
     init(_ page: Page<Group>) {
         self.init(
-            data: page.items.map(Components.Schemas.Group.init), total: page.total, page: page.limit > 0 ? page.offset / page.limit : 0,
-            limit: page.limit, hasNext: page.offset + page.items.count < page.total && page.limit > 0, hasPrevious: page.offset > 0
+            data: page.items.map(Components.Schemas.Group.init), total: page.total, page: page.number, limit: page.limit,
+            hasNext: page.hasNext, hasPrevious: page.hasPrevious, nextCursor: page.nextCursor
         )
     }
 }

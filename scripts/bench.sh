@@ -109,6 +109,13 @@ for _ in range(20):
     page = call("GET", f"/tenants/users?limit=100&offset={random.randint(0, max(0, min(total - 100, 1_000_000)))}")
     ids += [user["id"] for user in page["data"] if not user["isOwner"]]
 open(f"{work}/ids.txt", "w").write("\n".join(ids) + "\n")
+# Cursors of pages about 900,000 users deep (each read once here with an offset), for the keyset walk.
+cursors = []
+for step in range(20):
+    page = call("GET", f"/tenants/users?offset={max(0, min(total - 20, 900_000) + step * 50 - 1000)}")
+    if page.get("nextCursor"):
+        cursors.append(page["nextCursor"])
+open(f"{work}/cursors.txt", "w").write("\n".join(cursors) + "\n")
 open(f"{work}/fragments.txt", "w").write("\n".join(["ada", "chen", "mart", "smith", "ander", "kowal", "ibrah", "tanak", "silva", "wagn"]) + "\n")
 groups = call("GET", "/tenants/groups?limit=100")["data"]
 largest = max(groups, key=lambda group: group["userCount"])
@@ -118,7 +125,7 @@ json.dump({"total": total, "largestGroup": largest["id"], "largestGroupUsers": l
            "role": roles["BASIC"], "benchGroup": own["id"]}, open(f"{work}/inputs.json", "w"))
 PY
 input() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$WORK/inputs.json" "$1"; }
-export BENCH_KEY="$KEY" BENCH_IDS="$WORK/ids.txt" BENCH_FRAGMENTS="$WORK/fragments.txt" BENCH_ROLE="$(input role)"
+export BENCH_KEY="$KEY" BENCH_IDS="$WORK/ids.txt" BENCH_CURSORS="$WORK/cursors.txt" BENCH_FRAGMENTS="$WORK/fragments.txt" BENCH_ROLE="$(input role)"
 
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
@@ -140,6 +147,7 @@ run "list, limit 100, sort=-lastConnection" list_sorted ""
 run "list, search a fragment, limit 20" search ""
 run "list, filter groups.id (largest group), sort=email, limit 50" group_filter "$(input largestGroup)"
 run "list, deep page offset 900,000" deep_page ""
+run "list, deep page after= a cursor 900,000 in" deep_cursor ""
 run "create 100 users in one call" create_100 ""
 run "PATCH roles on random users" patch_roles ""
 run "join and leave a group" join_leave "$(input benchGroup)"

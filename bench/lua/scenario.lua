@@ -1,6 +1,6 @@
 -- One wrk script for every scenario of scripts/bench.sh; BENCH_SCENARIO picks what each request is.
 -- Environment (set by scripts/bench.sh): BENCH_KEY, BENCH_IDS (file of user ids), BENCH_FRAGMENTS
--- (file of search fragments), BENCH_GROUP (a group id), BENCH_ROLE (a role id), BENCH_SCENARIO.
+-- (file of search fragments), BENCH_CURSORS (file of nextCursor values), BENCH_GROUP (a group id), BENCH_ROLE (a role id), BENCH_SCENARIO.
 local function read_lines(path)
   local lines = {}
   local file = io.open(path, "r")
@@ -17,6 +17,7 @@ local key = os.getenv("BENCH_KEY")
 local scenario = os.getenv("BENCH_SCENARIO")
 local ids = read_lines(os.getenv("BENCH_IDS"))
 local fragments = read_lines(os.getenv("BENCH_FRAGMENTS"))
+local cursors = read_lines(os.getenv("BENCH_CURSORS") or "")
 local group = os.getenv("BENCH_GROUP")
 local role = os.getenv("BENCH_ROLE")
 local counter = 0
@@ -57,6 +58,8 @@ function request()
     return wrk.format("GET", "/tenants/users?limit=50&sort=email&filter[groups.id][eq]=" .. group, headers)
   elseif scenario == "deep_page" then
     return wrk.format("GET", "/tenants/users?offset=" .. (900000 + math.random(0, 1000)), headers)
+  elseif scenario == "deep_cursor" then
+    return wrk.format("GET", "/tenants/users?after=" .. cursors[math.random(1, #cursors)], headers)
   elseif scenario == "create_100" then
     local users = {}
     for i = 1, 100 do

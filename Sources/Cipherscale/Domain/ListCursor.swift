@@ -96,6 +96,6 @@ public struct ListCursor: Sendable, Equatable {
     /// A short digest of the filters and search: a cursor is only valid for the same set of matches.
     private static func fingerprint(_ query: ListQuery) -> String {
         let text = String(reflecting: query.filters) + "\u{1}" + (query.search ?? "")
-        return SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(text.utf8)).prefix(8))
     }
 }

@@ -15,7 +15,7 @@ public enum Secrets {
 
     /// Lower-case hex SHA-256 of `text`.
     public static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// Compares two strings in time that depends only on their lengths.
@@ -41,7 +41,7 @@ public struct APIKeySecret: Sendable, Equatable {
     /// A new random key.
     public static func generate() -> APIKeySecret {
         var generator = SystemRandomNumberGenerator()
-        let prefix = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let prefix = Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
         return APIKeySecret(prefix: prefix, secret: Secrets.randomToken(bytes: 32))
     }
 
@@ -50,5 +50,20 @@ public struct APIKeySecret: Sendable, Equatable {
         let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "csk", parts[1].count == 16, !parts[2].isEmpty, parts[2].count <= 64 else { return nil }
         return APIKeySecret(prefix: String(parts[1]), secret: String(parts[2]))
+    }
+}
+
+/// Lower-case hexadecimal text of bytes (without `String(format:)`, which is slow on hot paths).
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -48,7 +48,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             hasher.update(data: bytes)
         }
-        let requestHash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let requestHash = Hex.encode(hasher.finalize())
 
         let start: IdempotencyStart
         do {

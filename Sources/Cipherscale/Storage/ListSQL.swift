@@ -75,6 +75,7 @@ struct ListSQL {
     /// `NULLS LAST`, so there the order is spelled `(column IS NULL), column`, which the expression
     /// indexes of migration 003 match, and a sort on a nullable column reads an index, not the table.
     func orderBy(for query: ListQuery, kind: DatabaseKind) -> SQLQueryString {
+        let seeksPastNulls = seeksPastNulls(query)
         var keys: [String] = []
         for key in query.sort {
             guard let column = columns[key.field] else { continue }
@@ -82,6 +83,10 @@ struct ListSQL {
             if column.nullable {
                 switch kind {
                 case .postgres: keys.append(column.expression + direction + (key.descending ? " NULLS FIRST" : " NULLS LAST"))
+                case .sqlite where seeksPastNulls:
+                    // The keyset condition has already excluded NULLs, and with the NULL term the
+                    // planner would sort instead of reading the index in order.
+                    keys.append(column.expression + direction)
                 case .sqlite: keys += ["(\(column.expression) IS NULL)" + direction, column.expression + direction]
                 }
             } else {
@@ -116,7 +121,7 @@ struct ListSQL {
         keys.append(Key(expression: idColumn, nullable: false, descending: query.sort.last?.descending == true, value: after.id))
 
         let descending = keys[0].descending
-        if keys.allSatisfy({ $0.descending == descending && $0.value != nil && (!$0.nullable || $0.descending) }) {
+        if seeksPastNulls(query) {
             // Descending on a nullable column, NULLs come first and are all before the cursor; on
             // SQLite, naming the index's leading `(column IS NULL)` lets it seek past them.
             var sql: SQLQueryString = " AND "
@@ -149,6 +154,19 @@ struct ListSQL {
             }
         }
         return " AND ((" + alternatives.joined(separator: ") OR (") + "))"
+    }
+
+    /// Whether the query's cursor is answered by one row-value comparison: every key in one
+    /// direction, no NULL in the cursor, and nullable keys only descending (their NULLs all come
+    /// before the cursor, so the condition excludes them and the order needs no NULL term).
+    private func seeksPastNulls(_ query: ListQuery) -> Bool {
+        guard let after = query.after else { return false }
+        let descending = query.sort.last?.descending == true
+        for (key, value) in zip(query.sort, after.values) {
+            guard let column = columns[key.field] else { continue }
+            if key.descending != descending || value == .null || (column.nullable && !key.descending) { return false }
+        }
+        return true
     }
 
     /// `, key AS sort_0, ...`: each row's sort values, from which the cursor of a page's last row is made.

@@ -16,12 +16,34 @@ public enum Timestamps {
         let fraction = Int(millis - Millis(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            return String(year) + String(format: "-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, fraction)
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(fraction), 3))Z"
+        // Written digit by digit: this runs for every date of every answer.
+        var bytes = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int, at start: Int, width: Int) {
+            var rest = value
+            for index in stride(from: start + width - 1, through: start, by: -1) {
+                bytes[index] = UInt8(48 + rest % 10)
+                rest /= 10
+            }
+        }
+        put(year, at: 0, width: 4)
+        put(Int(parts.tm_mon) + 1, at: 5, width: 2)
+        put(Int(parts.tm_mday), at: 8, width: 2)
+        put(Int(parts.tm_hour), at: 11, width: 2)
+        put(Int(parts.tm_min), at: 14, width: 2)
+        put(Int(parts.tm_sec), at: 17, width: 2)
+        put(fraction, at: 20, width: 3)
+        bytes[4] = UInt8(ascii: "-")
+        bytes[7] = UInt8(ascii: "-")
+        bytes[10] = UInt8(ascii: "T")
+        bytes[13] = UInt8(ascii: ":")
+        bytes[16] = UInt8(ascii: ":")
+        bytes[19] = UInt8(ascii: ".")
+        bytes[23] = UInt8(ascii: "Z")
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses an ISO-8601 date-time with or without fractional seconds and with `Z` or an offset;

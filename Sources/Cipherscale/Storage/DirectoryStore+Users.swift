@@ -56,8 +56,15 @@ extension DirectoryStore {
         ],
         searchColumns: ["u.email_key", "u.first_name", "u.last_name"],
         idColumn: "u.id",
-        sqliteSearchIndex: { phrase in "u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH \(bind: phrase))" }
+        sqliteSearchIndex: { phrase, asFilter in
+            // `+` keeps SQLite from using the match list to look rows up by rowid.
+            "\(unsafeRaw: asFilter ? "+" : "")u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH \(bind: phrase))"
+        }
     )
+
+    /// The most index entries a search page may expect to read in order before its plan switches
+    /// to looking up and sorting every match (on SQLite).
+    static let orderedSearchScanLimit = 20_000
 
     /// One page of the tenant's users with the exact number of matches.
     public func listUsers(tenantId: String, query: ListQuery) async throws -> Page<User> {
@@ -81,12 +88,23 @@ extension DirectoryStore {
             }
             var rows: [UserRow] = []
             var nextCursor: String?
+            var pageConditions = conditions
+            if pool.kind == .sqlite, let search = query.search, search.count >= 3, total > 0, query.limit > 0 {
+                // Common matches: walking the sort index and keeping matching rows finds a page after
+                // about (offset + limit) × users / matches rows, far fewer than looking up and
+                // sorting every match. Rare matches: the lookup and sort are the cheap plan.
+                let users = try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
+                    .first()?.decode(column: "user_count", as: Int.self) ?? 0
+                if (query.offset + query.limit + 1) * users / total <= Self.orderedSearchScanLimit {
+                    pageConditions = Self.userList.conditions(for: query, kind: pool.kind, searchAsFilter: true)
+                }
+            }
             if query.limit > 0 {
                 // The page's ids and sort values come from the sort index alone (no table rows are
                 // read for the rows an offset skips); one more row tells whether a next page exists.
                 let keys = try await db.raw(
                     "SELECT u.id\(unsafeRaw: Self.userList.sortValueColumns(for: query)) FROM users u WHERE u.tenant_id = \(bind: tenantId)"
-                        + conditions + Self.userList.keyset(for: query, kind: pool.kind) + Self.userList.orderBy(for: query, kind: pool.kind)
+                        + pageConditions + Self.userList.keyset(for: query, kind: pool.kind) + Self.userList.orderBy(for: query, kind: pool.kind)
                         + " LIMIT \(bind: query.limit + 1) OFFSET \(bind: query.offset)"
                 ).all()
                 let ids = try keys.prefix(query.limit).map { try $0.decode(column: "id", as: String.self) }

@@ -44,11 +44,15 @@ struct ListSQL {
     /// The id column every order ends with.
     let idColumn: String
     /// On SQLite, a condition that finds the search text through a trigram index (given the FTS5
-    /// phrase), used for texts of three characters or more; nil: search scans.
-    var sqliteSearchIndex: (@Sendable (String) -> SQLQueryString)? = nil
+    /// phrase), used for texts of three characters or more; nil: search scans. With `asFilter`, the
+    /// condition must not drive the plan (it is tested on rows read in the order's index instead).
+    var sqliteSearchIndex: (@Sendable (_ phrase: String, _ asFilter: Bool) -> SQLQueryString)? = nil
 
     /// ` AND ...` conditions for the filters and search (empty when there are none).
-    func conditions(for query: ListQuery, kind: DatabaseKind) -> SQLQueryString {
+    ///
+    /// `searchAsFilter` (SQLite): read rows in the sort index's order and keep those the search
+    /// matches, rather than look up every match and sort them; right when matches are common.
+    func conditions(for query: ListQuery, kind: DatabaseKind, searchAsFilter: Bool = false) -> SQLQueryString {
         var sql: SQLQueryString = ""
         for filter in query.filters {
             guard let column = columns[filter.field] else { continue }
@@ -57,7 +61,7 @@ struct ListSQL {
         if let search = query.search, kind == .sqlite, search.count >= 3, let index = sqliteSearchIndex {
             // A quoted FTS5 phrase: with the trigram tokenizer it matches the text as a substring of
             // one column, case-insensitively, exactly like the LIKE below.
-            sql += " AND " + index("\"" + search.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+            sql += " AND " + index("\"" + search.replacingOccurrences(of: "\"", with: "\"\"") + "\"", searchAsFilter)
         } else if let search = query.search {
             let pattern = "%" + escapeLike(search) + "%"
             let parts = searchColumns.map { column -> SQLQueryString in

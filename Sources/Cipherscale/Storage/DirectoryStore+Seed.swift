@@ -63,6 +63,7 @@ extension DirectoryStore {
     public func seedTenant(name: String, ownerEmail: String, plan: SeedPlan, seed: UInt64, progress: @Sendable (Int) -> Void = { _ in })
         async throws -> String
     {
+        try await pool.prepareForBulkLoad()
         let (tenantId, _) = try await createTenant(name: name, ownerEmail: ownerEmail)
         var random = SeedRandom(seed: seed)
         let roles = try await pool.read { db in try await tenantRoles(db, tenantId: tenantId) }

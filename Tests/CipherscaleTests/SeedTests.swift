@@ -7,12 +7,28 @@ import Testing
 
 @Suite("Seeding a benchmark tenant")
 struct SeedTests {
-    @Test("seeding writes the planned users with consistent counters, memberships, roles and devices, beside the existing tenants")
-    func seedIsConsistent() async throws {
+    /// The database's index definitions (SQLite), to check that a seed puts back every index it dropped.
+    func indexDefinitions(_ world: TestWorld) async throws -> [String] {
+        guard world.pool.kind == .sqlite else { return [] }
+        return try await world.pool.read { db in
+            try await db.raw("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all()
+                .map { try $0.decode(column: "sql", as: String.self) }
+        }
+    }
+
+    @Test(
+        "seeding writes the planned users with consistent counters, memberships, roles and devices, beside the existing tenants",
+        arguments: [false, true]
+    )
+    func seedIsConsistent(deferIndexes: Bool) async throws {
         try await withWorld { world in
+            let indexes = try await indexDefinitions(world)
             let tenantId = try await world.directory.store.seedTenant(
-                name: "Seeded", ownerEmail: "owner@seeded.example", plan: SeedPlan(users: 2_500, groups: 8, devicesPerUser: 2), seed: 7
+                name: "Seeded", ownerEmail: "owner@seeded.example",
+                plan: SeedPlan(users: 2_500, groups: 8, devicesPerUser: 2, deferIndexesFrom: deferIndexes ? 1 : 100_000), seed: 7
             )
+            // A load with deferred indexes (SQLite) ends with exactly the indexes it began with.
+            #expect(try await indexDefinitions(world) == indexes)
             let key = try await world.directory.createAPIKey(tenantId: tenantId, readOnly: false).apiKey
             let list = try await world.request(.get, "/tenants/users?limit=1", auth: .key(key))
             #expect(list.object["total"] as? Int == 2_501)

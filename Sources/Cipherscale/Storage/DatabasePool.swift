@@ -171,10 +171,16 @@ public final class DatabasePool: Sendable {
 
     /// For bulk loads (`cipherscale seed`): a 1 GiB page cache on the SQLite writer, so inserts into
     /// indexes in random key order (emails, names) find their pages in memory instead of reading
-    /// them back from the file for every row. Nothing changes for PostgreSQL.
+    /// them back from the file for every row, and statement journals in memory. Nothing changes
+    /// for PostgreSQL.
     public func prepareForBulkLoad() async throws {
         guard case .sqlite(let writer, _, let lock, _) = backend else { return }
-        try await lock.withLock { try await writer.sql(queryLogLevel: nil).raw("PRAGMA cache_size = -1048576").run() }
+        try await lock.withLock {
+            let sql = writer.sql(queryLogLevel: nil)
+            try await sql.raw("PRAGMA cache_size = -1048576").run()
+            // Multi-row INSERTs keep a statement journal; in memory it costs no file writes.
+            try await sql.raw("PRAGMA temp_store = MEMORY").run()
+        }
     }
 
     private static func isRetryable(_ error: PSQLError) -> Bool {

@@ -6,11 +6,14 @@ public struct SeedPlan: Sendable {
     public var users: Int
     public var groups: Int
     public var devicesPerUser: Int
+    /// From this many users on, SQLite's secondary indexes are dropped for the load and rebuilt after it.
+    public var deferIndexesFrom: Int
 
-    public init(users: Int, groups: Int, devicesPerUser: Int) {
+    public init(users: Int, groups: Int, devicesPerUser: Int, deferIndexesFrom: Int = 100_000) {
         self.users = users
         self.groups = groups
         self.devicesPerUser = devicesPerUser
+        self.deferIndexesFrom = deferIndexesFrom
     }
 }
 
@@ -93,6 +96,64 @@ extension DirectoryStore {
         }
         let choices = [defaultGroup] + groupIds
 
+        // A big load into SQLite goes faster without the secondary indexes, which are then built
+        // once, from sorted data, instead of row by row in random key order. Unique indexes stay
+        // (they check the data), and so does everything on PostgreSQL.
+        let deferred = pool.kind == .sqlite && plan.users >= plan.deferIndexesFrom ? try await dropSecondaryIndexes() : []
+        do {
+            try await loadUsers(tenantId: tenantId, plan: plan, start: start, choices: choices, grantable: grantable, random: &random, progress: progress)
+        } catch {
+            try? await createIndexes(deferred)
+            throw error
+        }
+        try await createIndexes(deferred)
+        try await pool.transaction { db in
+            try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: plan.users) WHERE id = \(bind: tenantId)").run()
+            try await db.raw(
+                """
+                UPDATE directory_groups SET member_count = (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = directory_groups.id)
+                WHERE tenant_id = \(bind: tenantId)
+                """
+            ).run()
+        }
+        if pool.kind == .postgres {
+            try await pool.read { db in try await db.raw("ANALYZE").run() }
+        } else {
+            try await pool.transaction { db in try await db.raw("ANALYZE").run() }
+        }
+        return tenantId
+    }
+
+    /// Drops the non-unique indexes of the tables a seed fills (SQLite) and returns their definitions.
+    private func dropSecondaryIndexes() async throws -> [String] {
+        try await pool.transaction { db in
+            let rows = try await db.raw(
+                """
+                SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+                AND tbl_name IN ('users', 'group_members', 'user_roles', 'devices')
+                """
+            ).all()
+            var definitions: [String] = []
+            for row in rows {
+                let name = try row.decode(column: "name", as: String.self)
+                definitions.append(try row.decode(column: "sql", as: String.self))
+                try await db.raw("DROP INDEX \(ident: name)").run()
+            }
+            return definitions
+        }
+    }
+
+    private func createIndexes(_ definitions: [String]) async throws {
+        guard !definitions.isEmpty else { return }
+        try await pool.transaction { db in
+            for definition in definitions { try await db.raw(SQLQueryString(definition)).run() }
+        }
+    }
+
+    private func loadUsers(
+        tenantId: String, plan: SeedPlan, start: Millis, choices: [String], grantable: [String], random: inout SeedRandom,
+        progress: @Sendable (Int) -> Void
+    ) async throws {
         let chunk = 10_000
         let rowsPerStatement = 1_000
         var done = 0
@@ -159,20 +220,5 @@ extension DirectoryStore {
             done += count
             progress(done)
         }
-        try await pool.transaction { db in
-            try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: plan.users) WHERE id = \(bind: tenantId)").run()
-            try await db.raw(
-                """
-                UPDATE directory_groups SET member_count = (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = directory_groups.id)
-                WHERE tenant_id = \(bind: tenantId)
-                """
-            ).run()
-        }
-        if pool.kind == .postgres {
-            try await pool.read { db in try await db.raw("ANALYZE").run() }
-        } else {
-            try await pool.transaction { db in try await db.raw("ANALYZE").run() }
-        }
-        return tenantId
     }
 }

@@ -100,25 +100,19 @@ extension DirectoryStore {
                 }
             }
             if query.limit > 0 {
-                // The page's ids and sort values come from the sort index alone (no table rows are
-                // read for the rows an offset skips); one more row tells whether a next page exists.
-                let keys = try await db.raw(
-                    "SELECT u.id\(unsafeRaw: Self.userList.sortValueColumns(for: query)) FROM users u WHERE u.tenant_id = \(bind: tenantId)"
-                        + pageConditions + Self.userList.keyset(for: query, kind: pool.kind) + Self.userList.orderBy(for: query, kind: pool.kind)
-                        + " LIMIT \(bind: query.limit + 1) OFFSET \(bind: query.offset)"
+                // The page's ids come from the sort index alone (no table rows are read for the rows an
+                // offset skips); then only those rows are read. One more row than the page tells
+                // whether a next page exists, and the last row's sort values make its cursor.
+                let order = Self.userList.orderBy(for: query, kind: pool.kind)
+                let read = try await db.raw(
+                    "SELECT \(unsafeRaw: Self.userColumns)\(unsafeRaw: Self.userList.sortValueColumns(for: query)) FROM users u WHERE u.id IN ("
+                        + "SELECT u.id FROM users u WHERE u.tenant_id = \(bind: tenantId)" + pageConditions
+                        + Self.userList.keyset(for: query, kind: pool.kind) + order
+                        + " LIMIT \(bind: query.limit + 1) OFFSET \(bind: query.offset))" + order
                 ).all()
-                let ids = try keys.prefix(query.limit).map { try $0.decode(column: "id", as: String.self) }
-                if keys.count > query.limit, let last = ids.last {
-                    nextCursor = try Self.userList.cursor(keys[query.limit - 1], id: last, query: query, schema: .users)
-                }
-                if !ids.isEmpty {
-                    // Then only the page's rows are read, and put back in the page's order.
-                    let binds: [any Encodable & Sendable] = ids
-                    let read = try await db.raw(
-                        "SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.tenant_id = \(bind: tenantId) AND u.id IN (\(binds: binds))"
-                    ).all().map(UserRow.init)
-                    let byId = Dictionary(uniqueKeysWithValues: read.map { ($0.id, $0) })
-                    rows = ids.compactMap { byId[$0] }
+                rows = try read.prefix(query.limit).map(UserRow.init)
+                if read.count > query.limit, let last = rows.last {
+                    nextCursor = try Self.userList.cursor(read[query.limit - 1], id: last.id, query: query, schema: .users)
                 }
             }
             var page = Page(items: try await hydrate(db, tenantId: tenantId, rows: rows), total: total, offset: query.offset, limit: query.limit)

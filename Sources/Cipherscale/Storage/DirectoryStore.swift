@@ -126,58 +126,66 @@ public struct DirectoryStore: Sendable {
         let ids: [any Encodable & Sendable] = rows.map(\.id)
         let roles = try await tenantRoles(db, tenantId: tenantId)
 
-        // Effective roles in one query: held directly, or granted by any of the user's groups.
+        // One query for everything around the users: effective roles (held directly, or granted
+        // by any of their groups), groups, and devices. The branches share the devices' columns
+        // (groups put their description in `posture` and their sort key in `sort_key`); typed
+        // NULLs keep PostgreSQL's UNION happy.
         var roleIds: [String: Set<String>] = [:]
-        for row in try await db.raw(
-            """
-            SELECT user_id, role_id FROM user_roles WHERE tenant_id = \(bind: tenantId) AND user_id IN (\(binds: ids))
-            UNION ALL
-            SELECT gm.user_id, gr.role_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id
-            WHERE gm.tenant_id = \(bind: tenantId) AND gm.user_id IN (\(binds: ids))
-            """
-        ).all() {
-            roleIds[try row.decode(column: "user_id", as: String.self), default: []].insert(try row.decode(column: "role_id", as: String.self))
-        }
-
-        var groups: [String: [GroupSummary]] = [:]
-        for row in try await db.raw(
-            """
-            SELECT gm.user_id, g.id, g.name, g.description, g.created_at, g.updated_at
-            FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
-            WHERE gm.tenant_id = \(bind: tenantId) AND gm.user_id IN (\(binds: ids))
-            ORDER BY g.name_key, g.id
-            """
-        ).all() {
-            let group = GroupSummary(
-                id: try row.decode(column: "id", as: String.self),
-                name: try row.decode(column: "name", as: String.self),
-                description: try row.decode(column: "description", as: String?.self),
-                createdAt: try row.decode(column: "created_at", as: Millis.self),
-                updatedAt: try row.decode(column: "updated_at", as: Millis.self)
-            )
-            groups[try row.decode(column: "user_id", as: String.self), default: []].append(group)
-        }
-
+        var groups: [String: [(key: String, group: GroupSummary)]] = [:]
         var devices: [String: [Device]] = [:]
         let onlineSince = Timestamps.now() - onlineWindow
+        let none = "CAST(NULL AS TEXT)"
+        let noNumber = "CAST(NULL AS BIGINT)"
+        let noFlag = "CAST(NULL AS BOOLEAN)"
         for row in try await db.raw(
             """
-            SELECT \(unsafeRaw: Self.deviceColumns) FROM devices d
-            WHERE d.tenant_id = \(bind: tenantId) AND d.user_id IN (\(binds: ids)) ORDER BY d.created_at, d.id
+            SELECT 'd' AS kind, \(unsafeRaw: Self.deviceColumns), \(unsafeRaw: none) AS sort_key FROM devices d
+            WHERE d.tenant_id = \(bind: tenantId) AND d.user_id IN (\(binds: ids))
+            UNION ALL
+            SELECT 'r', ur.role_id, ur.user_id, \(unsafeRaw: none), \(unsafeRaw: none), \(unsafeRaw: none), \(unsafeRaw: none), \(unsafeRaw: noFlag),
+            \(unsafeRaw: noNumber), \(unsafeRaw: noNumber), \(unsafeRaw: noNumber), \(unsafeRaw: none)
+            FROM user_roles ur WHERE ur.tenant_id = \(bind: tenantId) AND ur.user_id IN (\(binds: ids))
+            UNION ALL
+            SELECT 'r', gr.role_id, gm.user_id, \(unsafeRaw: none), \(unsafeRaw: none), \(unsafeRaw: none), \(unsafeRaw: none), \(unsafeRaw: noFlag),
+            \(unsafeRaw: noNumber), \(unsafeRaw: noNumber), \(unsafeRaw: noNumber), \(unsafeRaw: none)
+            FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id
+            WHERE gm.tenant_id = \(bind: tenantId) AND gm.user_id IN (\(binds: ids))
+            UNION ALL
+            SELECT 'g', g.id, gm.user_id, g.name, \(unsafeRaw: none), \(unsafeRaw: none), g.description, \(unsafeRaw: noFlag),
+            \(unsafeRaw: noNumber), g.created_at, g.updated_at, g.name_key
+            FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
+            WHERE gm.tenant_id = \(bind: tenantId) AND gm.user_id IN (\(binds: ids))
             """
         ).all() {
-            let device = try Self.device(row, onlineSince: onlineSince)
-            if let owner = device.userId { devices[owner, default: []].append(device) }
+            switch try row.decode(column: "kind", as: String.self) {
+            case "r":
+                roleIds[try row.decode(column: "user_id", as: String.self), default: []].insert(try row.decode(column: "id", as: String.self))
+            case "g":
+                let group = GroupSummary(
+                    id: try row.decode(column: "id", as: String.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    description: try row.decode(column: "posture", as: String?.self),
+                    createdAt: try row.decode(column: "created_at", as: Millis.self),
+                    updatedAt: try row.decode(column: "updated_at", as: Millis.self)
+                )
+                groups[try row.decode(column: "user_id", as: String.self), default: []]
+                    .append((try row.decode(column: "sort_key", as: String.self), group))
+            default:
+                let device = try Self.device(row, onlineSince: onlineSince)
+                if let owner = device.userId { devices[owner, default: []].append(device) }
+            }
         }
 
         return rows.map { row in
-            let userGroups = groups[row.id] ?? []
+            // Groups by name (then id), devices oldest first.
+            let userGroups = (groups[row.id] ?? []).sorted { ($0.key, $0.group.id) < ($1.key, $1.group.id) }.map(\.group)
+            let userDevices = (devices[row.id] ?? []).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
             let userRoles = (roleIds[row.id] ?? []).compactMap { roles[$0] }.sorted { ($0.type.rank, $0.id) < ($1.type.rank, $1.id) }
             return User(
                 id: row.id, email: row.email, firstName: row.firstName, lastName: row.lastName, image: row.image,
                 status: row.status, isOwner: row.isOwner, maxDevices: row.maxDevices, lastConnection: row.lastConnection,
                 createdAt: row.createdAt, updatedAt: row.updatedAt,
-                roles: userRoles, groups: userGroups, devices: devices[row.id] ?? []
+                roles: userRoles, groups: userGroups, devices: userDevices
             )
         }
     }

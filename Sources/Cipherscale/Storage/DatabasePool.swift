@@ -75,7 +75,12 @@ public final class DatabasePool: Sendable {
         case .postgres(let url, let searchPath):
             var configuration = try postgresConfiguration(url: url)
             configuration.options.maximumConnections = maxConnections
-            if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
+            // The directory's queries are short OLTP statements. A parallel plan's worker start-up
+            // (measured: 12 ms for a page's 0.8 ms hydration) and JIT compilation cost more than they
+            // save on them, and on a small machine the workers compete with other requests.
+            var parameters = [("max_parallel_workers_per_gather", "0"), ("jit", "off")]
+            if let searchPath { parameters.append(("search_path", searchPath)) }
+            configuration.options.additionalStartupParameters = parameters
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let runner = Task { await client.run() }
             return DatabasePool(kind: .postgres, backend: .postgres(client: client, runner: runner), logger: logger)

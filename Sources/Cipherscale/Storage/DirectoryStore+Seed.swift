@@ -96,17 +96,18 @@ extension DirectoryStore {
         }
         let choices = [defaultGroup] + groupIds
 
-        // A big load into SQLite goes faster without the secondary indexes, which are then built
-        // once, from sorted data, instead of row by row in random key order. Unique indexes stay
-        // (they check the data), and so does everything on PostgreSQL.
-        let deferred = pool.kind == .sqlite && plan.users >= plan.deferIndexesFrom ? try await dropSecondaryIndexes() : []
+        // A big load into SQLite goes faster without the secondary indexes and the trigger that
+        // feeds the search index: both are then built once, from all the rows, instead of row by
+        // row in random key order. Unique indexes stay (they check the data), and so does
+        // everything on PostgreSQL.
+        let deferred = pool.kind == .sqlite && plan.users >= plan.deferIndexesFrom ? try await dropSecondaryIndexes() : ([], 0)
         do {
             try await loadUsers(tenantId: tenantId, plan: plan, start: start, choices: choices, grantable: grantable, random: &random, progress: progress)
         } catch {
-            try? await createIndexes(deferred)
+            try? await restoreIndexes(deferred)
             throw error
         }
-        try await createIndexes(deferred)
+        try await restoreIndexes(deferred)
         try await pool.transaction { db in
             try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: plan.users) WHERE id = \(bind: tenantId)").run()
             try await db.raw(
@@ -124,101 +125,163 @@ extension DirectoryStore {
         return tenantId
     }
 
-    /// Drops the non-unique indexes of the tables a seed fills (SQLite) and returns their definitions.
-    private func dropSecondaryIndexes() async throws -> [String] {
+    /// Drops the non-unique indexes of the tables a seed fills and the search index's insert trigger
+    /// (SQLite), and returns their definitions.
+    private func dropSecondaryIndexes() async throws -> (definitions: [String], lastRowid: Int) {
         try await pool.transaction { db in
+            let lastRowid = try await db.raw("SELECT COALESCE(MAX(rowid), 0) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
             let rows = try await db.raw(
                 """
-                SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
-                AND tbl_name IN ('users', 'group_members', 'user_roles', 'devices')
+                SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (
+                    (type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('users', 'group_members', 'user_roles', 'devices'))
+                    OR (type = 'trigger' AND name = 'users_search_insert'))
                 """
             ).all()
             var definitions: [String] = []
             for row in rows {
                 let name = try row.decode(column: "name", as: String.self)
                 definitions.append(try row.decode(column: "sql", as: String.self))
-                try await db.raw("DROP INDEX \(ident: name)").run()
+                if try row.decode(column: "type", as: String.self) == "trigger" {
+                    try await db.raw("DROP TRIGGER \(ident: name)").run()
+                } else {
+                    try await db.raw("DROP INDEX \(ident: name)").run()
+                }
             }
-            return definitions
+            return (definitions, lastRowid)
         }
     }
 
-    private func createIndexes(_ definitions: [String]) async throws {
+    /// Puts back what ``dropSecondaryIndexes()`` dropped; the users inserted since (those with a
+    /// later rowid) enter the search index in one statement before its trigger returns. Seed a
+    /// database no server is writing to.
+    private func restoreIndexes(_ dropped: (definitions: [String], lastRowid: Int)) async throws {
+        let definitions = dropped.definitions
         guard !definitions.isEmpty else { return }
         try await pool.transaction { db in
-            for definition in definitions { try await db.raw(SQLQueryString(definition)).run() }
+            for definition in definitions where !definition.hasPrefix("CREATE TRIGGER") {
+                try await db.raw(SQLQueryString(definition)).run()
+            }
+            if let trigger = definitions.first(where: { $0.hasPrefix("CREATE TRIGGER") }) {
+                try await db.raw(
+                    """
+                    INSERT INTO users_search(rowid, email_key, first_name, last_name)
+                    SELECT rowid, email_key, first_name, last_name FROM users WHERE rowid > \(bind: dropped.lastRowid)
+                    """
+                ).run()
+                try await db.raw(SQLQueryString(trigger)).run()
+            }
         }
     }
 
+    /// The names as they appear in emails: without diacritics or apostrophes, lower-cased.
+    private static func emailPart(_ name: String) -> String {
+        name.folding(options: [.diacriticInsensitive], locale: nil).replacingOccurrences(of: "'", with: "").lowercased()
+    }
+    private static let firstNamesInEmails = firstNames.map(emailPart)
+    private static let lastNamesInEmails = lastNames.map(emailPart)
+
+    /// One chunk of seeded rows, as VALUES tuples for each table.
+    private struct SeedChunk: Sendable {
+        var users: [SQLQueryString] = []
+        var members: [SQLQueryString] = []
+        var direct: [SQLQueryString] = []
+        var devices: [SQLQueryString] = []
+    }
+
+    /// Users `done ..< done + count` of the plan (deterministic for a given generator state).
+    private static func seedChunk(
+        tenantId: String, plan: SeedPlan, done: Int, count: Int, start: Millis, choices: [String], grantable: [String],
+        random: inout SeedRandom
+    ) -> SeedChunk {
+        var chunk = SeedChunk()
+        let now = Timestamps.now()
+        for offset in 0..<count {
+            let number = done + offset
+            let id = Identifiers.make()
+            let firstIndex = random.below(firstNames.count)
+            let lastIndex = random.below(lastNames.count)
+            let first = firstNames[firstIndex]
+            let last = lastNames[lastIndex]
+            let email = "\(firstNamesInEmails[firstIndex]).\(lastNamesInEmails[lastIndex]).\(number)@\(domains[random.below(domains.count)])"
+            let roll = random.unit()
+            let status = roll < 0.8 ? "active" : roll < 0.95 ? "pending" : "inactive"
+            let created = start + Millis(number) * 50
+            let lastConnection: Millis? = random.unit() < 0.6 ? now - Millis(random.below(90 * 86_400_000)) : nil
+            chunk.users.append(
+                "(\(bind: tenantId), \(bind: id), \(bind: email), \(bind: email), \(bind: first), \(bind: last), \(bind: status), \(bind: false), \(bind: status != "pending"), \(bind: lastConnection), \(bind: created), \(bind: created))"
+            )
+            // 1 to 3 groups; squaring the draw makes the first groups (the Default group among them) large.
+            var joined = Set<Int>()
+            for _ in 0..<(1 + random.below(3)) {
+                let draw = random.unit()
+                joined.insert(Int(draw * draw * Double(choices.count)))
+            }
+            for group in joined.sorted() {
+                chunk.members.append("(\(bind: tenantId), \(bind: choices[group]), \(bind: id), \(bind: created))")
+            }
+            if random.unit() < 0.1 {
+                chunk.direct.append("(\(bind: tenantId), \(bind: id), \(bind: grantable[random.below(grantable.count)]), \(bind: created))")
+            }
+            if plan.devicesPerUser > 0, random.unit() < 0.3 {
+                for device in 0..<plan.devicesPerUser {
+                    let seen = lastConnection.map { $0 - Millis(random.below(3_600_000)) }
+                    chunk.devices.append(
+                        "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: id), \(bind: "\(first)'s device \(device + 1)"), \(bind: "hw-\(tenantId.prefix(8))-\(number)-\(device)"), '1.4.2', \(bind: status != "inactive"), \(bind: seen), \(bind: created), \(bind: created))"
+                    )
+                }
+            }
+        }
+        return chunk
+    }
+
+    /// Writes one chunk in one transaction, 1,000 rows per INSERT.
+    private func write(_ chunk: SeedChunk) async throws {
+        try await pool.transaction { db in
+            func insert(_ head: String, _ rows: [SQLQueryString]) async throws {
+                for start in stride(from: 0, to: rows.count, by: 1_000) {
+                    let slice = rows[start..<min(start + 1_000, rows.count)]
+                    try await db.raw(SQLQueryString(head) + slice.joined(separator: ", ")).run()
+                }
+            }
+            try await insert(
+                "INSERT INTO users (tenant_id, id, email, email_key, first_name, last_name, status, is_owner, invitation_accepted, last_connection, created_at, updated_at) VALUES ",
+                chunk.users
+            )
+            try await insert("INSERT INTO group_members (tenant_id, group_id, user_id, created_at) VALUES ", chunk.members)
+            try await insert("INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) VALUES ", chunk.direct)
+            try await insert(
+                "INSERT INTO devices (tenant_id, id, user_id, name, hardware_id, app_version, active, last_connection, created_at, updated_at) VALUES ",
+                chunk.devices
+            )
+        }
+    }
+
+    /// Generates and writes the plan's users in chunks of 10,000, generating the next chunk while
+    /// the database writes the current one (the two use different cores).
     private func loadUsers(
         tenantId: String, plan: SeedPlan, start: Millis, choices: [String], grantable: [String], random: inout SeedRandom,
         progress: @Sendable (Int) -> Void
     ) async throws {
-        let chunk = 10_000
-        let rowsPerStatement = 1_000
+        let size = 10_000
         var done = 0
-        while done < plan.users {
-            let count = min(chunk, plan.users - done)
-            var users: [SQLQueryString] = []
-            var members: [SQLQueryString] = []
-            var direct: [SQLQueryString] = []
-            var devices: [SQLQueryString] = []
-            let now = Timestamps.now()
-            for offset in 0..<count {
-                let number = done + offset
-                let id = Identifiers.make()
-                let first = Self.firstNames[random.below(Self.firstNames.count)]
-                let last = Self.lastNames[random.below(Self.lastNames.count)]
-                let email = "\(first).\(last).\(number)@\(Self.domains[random.below(Self.domains.count)])"
-                    .folding(options: [.diacriticInsensitive], locale: nil).replacingOccurrences(of: "'", with: "").lowercased()
-                let roll = random.unit()
-                let status = roll < 0.8 ? "active" : roll < 0.95 ? "pending" : "inactive"
-                let created = start + Millis(number) * 50
-                let lastConnection: Millis? = random.unit() < 0.6 ? now - Millis(random.below(90 * 86_400_000)) : nil
-                users.append(
-                    "(\(bind: tenantId), \(bind: id), \(bind: email), \(bind: email), \(bind: first), \(bind: last), \(bind: status), \(bind: false), \(bind: status != "pending"), \(bind: lastConnection), \(bind: created), \(bind: created))"
-                )
-                // 1 to 3 groups; squaring the draw makes the first groups (the Default group among them) large.
-                var joined = Set<Int>()
-                for _ in 0..<(1 + random.below(3)) {
-                    let draw = random.unit()
-                    joined.insert(Int(draw * draw * Double(choices.count)))
-                }
-                for group in joined.sorted() {
-                    members.append("(\(bind: tenantId), \(bind: choices[group]), \(bind: id), \(bind: created))")
-                }
-                if random.unit() < 0.1 {
-                    direct.append("(\(bind: tenantId), \(bind: id), \(bind: grantable[random.below(grantable.count)]), \(bind: created))")
-                }
-                if plan.devicesPerUser > 0, random.unit() < 0.3 {
-                    for device in 0..<plan.devicesPerUser {
-                        let seen = lastConnection.map { $0 - Millis(random.below(3_600_000)) }
-                        devices.append(
-                            "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: id), \(bind: "\(first)'s device \(device + 1)"), \(bind: "hw-\(tenantId.prefix(8))-\(number)-\(device)"), '1.4.2', \(bind: status != "inactive"), \(bind: seen), \(bind: created), \(bind: created))"
-                        )
-                    }
-                }
+        var pending: SeedChunk? = nil
+        var pendingCount = 0
+        while done < plan.users || pending != nil {
+            let count = min(size, plan.users - done - pendingCount)
+            if let chunk = pending {
+                async let written: Void = write(chunk)
+                let next = count > 0
+                    ? Self.seedChunk(tenantId: tenantId, plan: plan, done: done + pendingCount, count: count, start: start, choices: choices, grantable: grantable, random: &random)
+                    : nil
+                try await written
+                done += pendingCount
+                progress(done)
+                pending = next
+                pendingCount = next == nil ? 0 : count
+            } else {
+                pending = Self.seedChunk(tenantId: tenantId, plan: plan, done: done, count: count, start: start, choices: choices, grantable: grantable, random: &random)
+                pendingCount = count
             }
-            try await pool.transaction { db in
-                func insert(_ head: String, _ rows: [SQLQueryString]) async throws {
-                    for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
-                        let slice = rows[start..<min(start + rowsPerStatement, rows.count)]
-                        try await db.raw(SQLQueryString(head) + slice.joined(separator: ", ")).run()
-                    }
-                }
-                try await insert(
-                    "INSERT INTO users (tenant_id, id, email, email_key, first_name, last_name, status, is_owner, invitation_accepted, last_connection, created_at, updated_at) VALUES ",
-                    users
-                )
-                try await insert("INSERT INTO group_members (tenant_id, group_id, user_id, created_at) VALUES ", members)
-                try await insert("INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) VALUES ", direct)
-                try await insert(
-                    "INSERT INTO devices (tenant_id, id, user_id, name, hardware_id, app_version, active, last_connection, created_at, updated_at) VALUES ",
-                    devices
-                )
-            }
-            done += count
-            progress(done)
         }
     }
 }

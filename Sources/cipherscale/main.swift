@@ -228,6 +228,7 @@ struct Seed: AsyncParsableCommand {
                     plan: SeedPlan(users: 1_000, groups: 5, devicesPerUser: devicesPerUser), seed: seed &+ UInt64(index) &+ 1
                 )
             }
+            try await store.analyze()
             let key = try await directory.createAPIKey(tenantId: tenantId, readOnly: false)
             return (tenantId, key.apiKey)
         }

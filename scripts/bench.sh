@@ -138,7 +138,10 @@ run() {
         -s bench/lua/scenario.lua "http://127.0.0.1:$PORT" > "$WORK/wrk-$scenario.txt" 2>&1 || true
     local line
     line="$(grep BENCH_RESULT "$WORK/wrk-$scenario.txt" || echo "BENCH_RESULT requests=0 duration_us=1 p50_us=0 p99_us=0 errors=0 non2xx=0")"
-    echo "$scenario|$name|$line" >> "$RESULTS"
+    # This scenario's server process: its peak resident memory so far (VmHWM).
+    local rss
+    rss="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)"
+    echo "$scenario|$name|$line rss_kb=${rss:-0}" >> "$RESULTS"
 }
 run "floor: GET /health" health ""
 run "get one user by id" get_user ""
@@ -166,7 +169,8 @@ for line in open(results):
     requests = int(fields["requests"])
     rows.append({"scenario": scenario, "name": name, "requestsPerSecond": round(requests / duration, 1),
                  "p50Ms": round(int(fields["p50_us"]) / 1000, 2), "p99Ms": round(int(fields["p99_us"]) / 1000, 2),
-                 "errors": int(fields["errors"]), "requests": requests})
+                 "errors": int(fields["errors"]), "requests": requests,
+                 "peakRssMB": round(int(fields.get("rss_kb", 0)) / 1024, 1)})
 floor = rows[0]["requestsPerSecond"] or 1
 for row in rows:
     row["fractionOfFloor"] = round(row["requestsPerSecond"] / floor, 3)
@@ -179,10 +183,10 @@ report = {"database": db, "users": int(users), "seedSeconds": float(seed_seconds
           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scenarios": rows}
 lines = [f"Database: {db}; {int(users):,} users in the tenant (+3 tenants of 1,000); wrk {connections} connections, {seconds} s per scenario; "
          f"peak server RSS {report['peakRssMB']} MB" + (f"; seeded in {seed_seconds} s" if seed_seconds else "") + ".",
-         "", "| scenario | requests/s | p50 ms | p99 ms | errors | of floor |", "|---|---:|---:|---:|---:|---:|"]
+         "", "| scenario | requests/s | p50 ms | p99 ms | errors | of floor | peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|"]
 for row in rows:
     extra = f" ({row['usersPerSecond']:,.0f} users/s)" if "usersPerSecond" in row else ""
-    lines.append(f"| {row['name']} | {row['requestsPerSecond']:,.0f}{extra} | {row['p50Ms']} | {row['p99Ms']} | {row['errors']} | {row['fractionOfFloor']:.0%} |")
+    lines.append(f"| {row['name']} | {row['requestsPerSecond']:,.0f}{extra} | {row['p50Ms']} | {row['p99Ms']} | {row['errors']} | {row['fractionOfFloor']:.0%} | {row['peakRssMB']} |")
 table = "\n".join(lines)
 print(table)
 stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())

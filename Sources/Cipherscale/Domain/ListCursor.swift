@@ -83,6 +83,8 @@ public struct ListCursor: Sendable, Equatable {
             case (_, .null): continue
             case (.timestamp, .millis): continue
             case (.timestamp, _), (_, .millis): return nil
+            // Nothing stored holds NUL, and PostgreSQL text cannot: a cursor carrying one is forged.
+            case (_, .text(let text)) where text.contains("\u{0}"): return nil
             case (_, .text): continue
             }
         }

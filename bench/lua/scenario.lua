@@ -48,6 +48,8 @@ function request()
     return wrk.format("GET", "/health", headers)
   elseif scenario == "get_user" then
     return wrk.format("GET", "/tenants/users/" .. random_id(), headers)
+  elseif scenario == "refuse_wrong_secret" or scenario == "refuse_unknown_prefix" then
+    return wrk.format("GET", "/tenants/users", headers)
   elseif scenario == "list_default" then
     return wrk.format("GET", "/tenants/users", headers)
   elseif scenario == "list_sorted" then

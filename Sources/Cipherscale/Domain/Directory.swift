@@ -63,13 +63,13 @@ public struct Directory: Sendable {
             throw DirectoryError(.unauthorized, "The apikey header is required.")
         }
         let presented = APIKeySecret.parse(apiKey)
-        // Every failure does the same work: one hash, one lookup by prefix (a malformed key looks up
-        // a prefix that cannot exist), one constant-time comparison (against a decoy hash when the
-        // prefix is unknown). An unknown prefix and a wrong secret cost the same.
+        // Every failure does the same work: one hash, one lookup by prefix that returns one row (a
+        // decoy when the prefix is unknown; a malformed key looks up a prefix that cannot exist), one
+        // decode and one constant-time comparison. An unknown prefix and a wrong secret cost the same.
         let presentedHash = Secrets.hash(presented?.secret ?? apiKey)
-        let stored = try await store.apiKey(prefix: presented?.prefix ?? "-")
-        let matches = Secrets.constantTimeEquals(stored?.secretHash ?? Self.decoyHash, presentedHash)
-        guard presented != nil, let stored, matches, stored.record.revokedAt == nil else {
+        let stored = try await store.apiKey(prefix: presented?.prefix ?? "-", decoyHash: Self.decoyHash)
+        let matches = Secrets.constantTimeEquals(stored.secretHash, presentedHash)
+        guard presented != nil, stored.found, matches, stored.record.revokedAt == nil else {
             throw DirectoryError(.unauthorized, "The API key is not valid.")
         }
         return Principal(tenantId: stored.record.tenantId, keyId: stored.record.id, readOnly: stored.record.readOnly)

@@ -123,13 +123,20 @@ extension DirectoryStore {
         }
     }
 
-    /// The key with this prefix and its stored secret hash.
-    public func apiKey(prefix: String) async throws -> (record: APIKeyRecord, secretHash: String)? {
+    /// The key with this prefix and its stored secret hash; when there is none, a decoy row with
+    /// `decoyHash` and `found` false. Both cases read, decode and compare one row the same way, so
+    /// an unknown prefix costs what a known one does.
+    public func apiKey(prefix: String, decoyHash: String) async throws -> (record: APIKeyRecord, secretHash: String, found: Bool) {
         try await pool.read { db in
             guard let row = try await db.raw(
-                "SELECT id, tenant_id, prefix, secret_hash, read_only, created_at, revoked_at FROM api_keys WHERE prefix = \(bind: prefix)"
-            ).first() else { return nil }
-            return (try Self.apiKey(row), try row.decode(column: "secret_hash", as: String.self))
+                """
+                SELECT id, tenant_id, prefix, secret_hash, read_only, created_at, revoked_at, 1 AS found FROM api_keys WHERE prefix = \(bind: prefix)
+                UNION ALL
+                SELECT '', '', '', \(bind: decoyHash), \(bind: false), CAST(0 AS BIGINT), CAST(NULL AS BIGINT), 0
+                ORDER BY found DESC LIMIT 1
+                """
+            ).first() else { throw DirectoryError(.unauthorized, "The API key is not valid.") }
+            return (try Self.apiKey(row), try row.decode(column: "secret_hash", as: String.self), try row.decode(column: "found", as: Int.self) == 1)
         }
     }
 }

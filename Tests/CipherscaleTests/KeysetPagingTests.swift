@@ -54,6 +54,17 @@ struct KeysetPagingTests {
         return seen
     }
 
+    /// A cursor with its sort values replaced, encoded as the server encodes cursors (base64url JSON).
+    func forge(_ cursor: String, values: [Any]) throws -> String {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+        let data = try #require(Data(base64Encoded: base64))
+        var payload = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        payload["k"] = values
+        return try JSONSerialization.data(withJSONObject: payload).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
     @Test("walking with after gives exactly the offset order, for every sort, NULLs and ties included")
     func walksMatchOffsets() async throws {
         try await withWorld { world in
@@ -128,27 +139,13 @@ struct KeysetPagingTests {
                 #expect(reply.pointers == ["query:after"], "\(query)")
             }
             // A hand-made cursor with a text where the sort needs a timestamp is refused, not sent to SQL.
-            let first2 = try await world.request(.get, "/tenants/users?limit=5&sort=createdAt")
-            let real = try #require(first2.object["nextCursor"] as? String)
-            var base64 = real.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-            let data = try #require(Data(base64Encoded: base64))
-            var payload = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            payload["k"] = ["yesterday"]
-            let forged = try JSONSerialization.data(withJSONObject: payload).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-            try await world.request(.get, "/tenants/users?limit=5&sort=createdAt&after=\(forged)").expectProblem(.badRequest)
+            let byTime = try await world.request(.get, "/tenants/users?limit=5&sort=createdAt")
+            let forgedTime = try forge(try #require(byTime.object["nextCursor"] as? String), values: ["yesterday"])
+            try await world.request(.get, "/tenants/users?limit=5&sort=createdAt&after=\(forgedTime)").expectProblem(.badRequest)
             // Nor is a text holding NUL, which PostgreSQL could not even compare.
-            let first3 = try await world.request(.get, "/tenants/users?limit=5&sort=email")
-            let real3 = try #require(first3.object["nextCursor"] as? String)
-            var base64b = real3.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            base64b += String(repeating: "=", count: (4 - base64b.utf8.count % 4) % 4)
-            let data3 = try #require(Data(base64Encoded: base64b))
-            var payload3 = try #require(try JSONSerialization.jsonObject(with: data3) as? [String: Any])
-            payload3["k"] = ["a\u{0}b"]
-            let forged3 = try JSONSerialization.data(withJSONObject: payload3).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-            try await world.request(.get, "/tenants/users?limit=5&sort=email&after=\(forged3)").expectProblem(.badRequest)
+            let byEmail = try await world.request(.get, "/tenants/users?limit=5&sort=email")
+            let forgedNul = try forge(try #require(byEmail.object["nextCursor"] as? String), values: ["a\u{0}b"])
+            try await world.request(.get, "/tenants/users?limit=5&sort=email&after=\(forgedNul)").expectProblem(.badRequest)
         }
     }
 

@@ -56,13 +56,10 @@ struct KeysetPagingTests {
 
     /// A cursor with its sort values replaced, encoded as the server encodes cursors (base64url JSON).
     func forge(_ cursor: String, values: [Any]) throws -> String {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        let data = try #require(Data(base64Encoded: base64))
+        let data = try #require(Base64URL.decode(cursor))
         var payload = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         payload["k"] = values
-        return try JSONSerialization.data(withJSONObject: payload).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(try JSONSerialization.data(withJSONObject: payload))
     }
 
     @Test("walking with after gives exactly the offset order, for every sort, NULLs and ties included")

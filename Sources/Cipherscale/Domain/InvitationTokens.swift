@@ -21,10 +21,7 @@ public struct InvitationTokens: Sendable {
     /// The token of an invitation.
     public func token(for invitationId: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("invitation:\(invitationId)".utf8), using: SymmetricKey(data: secret))
-        return Data(mac).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data(mac))
     }
 
     /// A new invitation id with the hash of its token.

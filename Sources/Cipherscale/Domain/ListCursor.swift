@@ -60,19 +60,14 @@ public struct ListCursor: Sendable, Equatable {
         let payload = Payload(sort: Self.sortText(query.sort), fingerprint: Self.fingerprint(query), values: values, id: id)
         // Encoding a struct of strings, numbers and nulls cannot fail.
         let json = (try? JSONEncoder().encode(payload)) ?? Data()
-        return json.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(json)
     }
 
     /// Reads a cursor made for `query`'s sort, filters and search, checking each value's type
     /// against the field it sorts; nil when the text is not such a cursor.
     static func decode(_ text: String, for query: ListQuery, schema: ListSchema) -> ListCursor? {
         guard text.utf8.count <= 4096 else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64),
+        guard let data = Base64URL.decode(text),
             let payload = try? JSONDecoder().decode(Payload.self, from: data),
             payload.sort == sortText(query.sort), payload.fingerprint == fingerprint(query),
             payload.values.count == query.sort.count, let id = Identifiers.canonical(payload.id)

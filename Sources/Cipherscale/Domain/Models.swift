@@ -162,6 +162,20 @@ public struct Page<Item: Sendable>: Sendable {
     /// Whether the page was read with `after` (its offset from the start is then unknown).
     public var keyset: Bool = false
 
+    public init(items: [Item], total: Int, offset: Int, limit: Int) {
+        self.items = items
+        self.total = total
+        self.offset = offset
+        self.limit = limit
+    }
+
+    /// A page of a list read with `query`, and the cursor of what follows it.
+    init(items: [Item], total: Int, query: ListQuery, nextCursor: String?) {
+        self.init(items: items, total: total, offset: query.offset, limit: query.limit)
+        self.nextCursor = nextCursor
+        self.keyset = query.after != nil
+    }
+
     /// Whether items follow this page.
     public var hasNext: Bool {
         keyset ? nextCursor != nil : limit > 0 && offset + items.count < total

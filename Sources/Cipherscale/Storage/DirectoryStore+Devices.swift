@@ -82,10 +82,7 @@ extension DirectoryStore {
                     nextCursor = try list.cursor(rows[query.limit - 1], id: last.id, query: query, schema: .devices)
                 }
             }
-            var page = Page(items: devices, total: total, offset: query.offset, limit: query.limit)
-            page.nextCursor = nextCursor
-            page.keyset = query.after != nil
-            return page
+            return Page(items: devices, total: total, query: query, nextCursor: nextCursor)
         }
     }
 

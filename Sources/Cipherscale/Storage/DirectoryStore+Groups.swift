@@ -114,13 +114,10 @@ extension DirectoryStore {
                     nextCursor = try Self.groupList.cursor(rows[query.limit - 1], id: last.id, query: query, schema: .groups)
                 }
             }
-            var page = Page(
-                items: try await hydrateGroups(db, tenantId: tenantId, groups: groups, members: false), total: total, offset: query.offset,
-                limit: query.limit
+            return Page(
+                items: try await hydrateGroups(db, tenantId: tenantId, groups: groups, members: false), total: total, query: query,
+                nextCursor: nextCursor
             )
-            page.nextCursor = nextCursor
-            page.keyset = query.after != nil
-            return page
         }
     }
 

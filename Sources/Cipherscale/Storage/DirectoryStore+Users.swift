@@ -115,10 +115,7 @@ extension DirectoryStore {
                     nextCursor = try Self.userList.cursor(read[query.limit - 1], id: last.id, query: query, schema: .users)
                 }
             }
-            var page = Page(items: try await hydrate(db, tenantId: tenantId, rows: rows), total: total, offset: query.offset, limit: query.limit)
-            page.nextCursor = nextCursor
-            page.keyset = query.after != nil
-            return page
+            return Page(items: try await hydrate(db, tenantId: tenantId, rows: rows), total: total, query: query, nextCursor: nextCursor)
         }
     }
 

@@ -10,23 +10,24 @@ import OpenAPIRuntime
 import ServiceLifecycle
 
 /// Builds the whole server: router, middleware, generated routes and the services it runs
-/// (the invitation mail worker, and the pool that closes last).
+/// (the invitation mail worker, housekeeping, and the pool that closes last).
 ///
 /// The pool is opened and migrated by the caller (see ``openDatabase(_:logger:)``), so tests can
-/// hand in a database of their own; `transport` replaces the configured mail transport in tests.
+/// hand in a database of their own; `transport` replaces the configured mail transport and `clock`
+/// the wall clock in tests.
 public func buildApplication(
-    configuration: AppConfiguration, pool: DatabasePool, logger: Logger, transport: (any MailTransport)? = nil
+    configuration: AppConfiguration, pool: DatabasePool, logger: Logger, transport: (any MailTransport)? = nil,
+    clock: any DirectoryClock = SystemClock()
 ) async throws -> some ApplicationProtocol {
-    let store = DirectoryStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
-    let directory = Directory(store: store, tokens: try await invitationTokens(configuration, store: store), invitationTTL: configuration.invitationTTL)
-    let router = try buildRouter(
-        directory: directory, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit
-    )
-    let delivery = InvitationDeliveryService(
-        store: store, tokens: directory.tokens,
+    let store = SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
+    let services = try await makeServices(store: store, configuration: configuration, clock: clock)
+    let router = try buildRouter(services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit)
+    let mailer = InvitationMailer(
+        invitations: SQLInvitationRepository(store: store), tokens: services.users.tokens,
         message: InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL),
-        transport: transport ?? mailTransport(configuration, logger: logger), settings: configuration.delivery, logger: logger
+        transport: transport ?? mailTransport(configuration, logger: logger), retry: configuration.delivery.retryPolicy, logger: logger
     )
+    let delivery = JobWorker(queue: SQLJobQueue(store: store), handler: mailer, settings: configuration.delivery, clock: clock, logger: logger)
     // Header limits well above any real client's; a silent connection is closed, so slow clients
     // cannot hold connections (and their buffers) forever.
     let http1 = HTTP1Channel.Configuration(
@@ -37,9 +38,39 @@ public func buildApplication(
         router: router,
         server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
-        // Shut down in reverse: the HTTP server drains, then the mail worker stops, then the pool closes.
-        services: [DatabaseService(pool: pool), delivery, MaintenanceService(store: store, logger: logger)],
+        // Shut down in reverse: the HTTP server drains, then the workers stop, then the pool closes.
+        services: [
+            DatabaseService(pool: pool), delivery, MaintenanceService(idempotency: services.idempotency, clock: clock, logger: logger),
+        ],
         logger: logger
+    )
+}
+
+/// Every service of the directory over the SQL repositories of `store`: the one composition of
+/// domain and storage, used by the server, the command line and the tests.
+public func makeServices(store: SQLStore, configuration: AppConfiguration, clock: any DirectoryClock = SystemClock()) async throws
+    -> DirectoryServices
+{
+    let keys = KeyService(keys: SQLKeyRepository(store: store), clock: clock)
+    let tenants = TenantService(tenants: SQLTenantRepository(store: store), keys: keys, clock: clock)
+    let tokens = try await tenants.invitationTokens(configured: configuration.invitationSecret)
+    return makeServices(store: store, tokens: tokens, invitationTTL: configuration.invitationTTL, clock: clock)
+}
+
+/// Every service over `store`, with the given invitation tokens.
+public func makeServices(store: SQLStore, tokens: InvitationTokens, invitationTTL: Millis, clock: any DirectoryClock) -> DirectoryServices {
+    let keys = KeyService(keys: SQLKeyRepository(store: store), clock: clock)
+    return DirectoryServices(
+        users: UserService(users: SQLUserRepository(store: store), tokens: tokens, invitationTTL: invitationTTL),
+        groups: GroupService(groups: SQLGroupRepository(store: store)),
+        roles: RoleService(roles: SQLRoleRepository(store: store)),
+        devices: DeviceService(devices: SQLDeviceRepository(store: store)),
+        invitations: InvitationService(invitations: SQLInvitationRepository(store: store), clock: clock),
+        audit: AuditService(audit: SQLAuditRepository(store: store)),
+        tenants: TenantService(tenants: SQLTenantRepository(store: store), keys: keys, clock: clock),
+        keys: keys,
+        idempotency: SQLIdempotencyRepository(store: store),
+        clock: clock
     )
 }
 
@@ -49,25 +80,19 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
     return FileMailTransport(folder: configuration.mailDirectory, logger: logger)
 }
 
-/// The invitation token key: `INVITATION_SECRET`, or a random secret created once in the database.
-public func invitationTokens(_ configuration: AppConfiguration, store: DirectoryStore) async throws -> InvitationTokens {
-    if let secret = configuration.invitationSecret { return InvitationTokens(secret: Data(SHA256.hash(data: Data(secret.utf8)))) }
-    let stored = try await store.serverSecret(name: "invitation-token-key") { InvitationTokens.randomSecret().base64EncodedString() }
-    return InvitationTokens(secret: Data(base64Encoded: stored) ?? Data(stored.utf8))
-}
-
 /// The router: middleware in order (request id; authentication with the per-key rate limit; conditional
 /// GET; idempotent POST; problem mapping; the invitation pages' limit; content rules), then
 /// `/openapi.yaml` and every operation of the contract.
-public func buildRouter(directory: Directory, invitationRateLimit: Int = 30, rateLimit: Int = 0) throws -> Router<DirectoryRequestContext> {
+public func buildRouter(services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0) throws -> Router<DirectoryRequestContext> {
     let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
     router.addMiddleware {
         RequestIdMiddleware()
-        AuthMiddleware(directory: directory, limiter: rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: rateLimit) : nil)
+        AuthMiddleware(keys: services.keys, limiter: rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: rateLimit) : nil)
         ConditionalRequestMiddleware()
-        IdempotencyMiddleware(store: directory.store)
-        ProblemMiddleware(directory: directory, routes: routes)
+        IdempotencyMiddleware(store: services.idempotency, clock: services.clock)
+        ProblemMiddleware(routes: routes)
+        PathResolutionMiddleware(services: services)
         InvitationRateLimitMiddleware(limiter: invitationRateLimit > 0 ? RateLimiter(capacity: invitationRateLimit, period: .seconds(60)) : nil)
         BodyLimitMiddleware()
     }
@@ -77,7 +102,7 @@ public func buildRouter(directory: Directory, invitationRateLimit: Int = 30, rat
             status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: document))
         )
     }
-    let api = APIImplementation(directory: directory)
+    let api = APIImplementation(services: services)
     try api.registerHandlers(
         on: router,
         configuration: Configuration(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.withoutEscapingSlashes])
@@ -96,32 +121,4 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) asyn
         throw error
     }
     return pool
-}
-
-/// Keeps the database pool for the life of the server and closes it after the HTTP server has drained.
-struct DatabaseService: Service {
-    let pool: DatabasePool
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await pool.close()
-    }
-}
-
-/// Hourly housekeeping: forgets `Idempotency-Key` answers older than 24 hours.
-struct MaintenanceService: Service {
-    let store: DirectoryStore
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                let purged = try await store.purgeIdempotentRequests()
-                if purged > 0 { logger.info("purged expired idempotency keys", metadata: ["count": "\(purged)"]) }
-            } catch {
-                logger.warning("could not purge idempotency keys", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
-        }
-    }
 }

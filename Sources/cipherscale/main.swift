@@ -38,22 +38,29 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// Runs `body` with the migrated database and closes it afterwards.
-func withDatabase<T>(_ options: DatabaseOptions, quiet: Bool = true, _ body: (Directory) async throws -> T) async throws -> T {
+/// Runs `body` with the services over the migrated database and closes it afterwards.
+func withDatabase<T>(
+    _ options: DatabaseOptions, quiet: Bool = true, _ body: (DirectoryServices, SQLStore) async throws -> T
+) async throws -> T {
     var configuration = try options.configuration()
     if quiet && options.logLevel == nil && ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { configuration.logLevel = .warning }
     let logger = options.logger(configuration)
     let pool = try await openDatabase(configuration, logger: logger)
     do {
-        let store = DirectoryStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
-        let tokens = try await invitationTokens(configuration, store: store)
-        let result = try await body(Directory(store: store, tokens: tokens, invitationTTL: configuration.invitationTTL))
+        let store = SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
+        let result = try await body(try await makeServices(store: store, configuration: configuration), store)
         await pool.close()
         return result
     } catch {
         await pool.close()
         throw error
     }
+}
+
+/// A tenant id given on the command line, or a usage error.
+func tenantID(_ text: String) throws -> TenantID {
+    guard let id = TenantID(text) else { throw ValidationError("--tenant must be a tenant id (a UUID); got '\(text)'.") }
+    return id
 }
 
 /// Prints one JSON object on a line of its own.
@@ -79,11 +86,10 @@ struct Serve: AsyncParsableCommand {
         if let port { configuration.port = port }
         let logger = database.logger(configuration)
         let pool = try await openDatabase(configuration, logger: logger)
-        let store = DirectoryStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
-        if try await store.tenantCount() == 0 {
+        let services = try await makeServices(store: SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow), configuration: configuration)
+        if try await services.tenants.count() == 0 {
             // A fresh database gets a first tenant so the server is usable at once.
-            let directory = Directory(store: store, tokens: try await invitationTokens(configuration, store: store), invitationTTL: configuration.invitationTTL)
-            let created = try await directory.createTenant(name: "Default tenant", ownerEmail: "owner@example.com")
+            let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
             print("""
                 Created the first tenant \(created.tenantId) with owner owner@example.com.
                 Its admin API key (shown once; send it in the `apikey` header):
@@ -102,7 +108,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        try await withDatabase(database, quiet: false) { _ in }
+        try await withDatabase(database, quiet: false) { _, _ in }
         print("Migrations are up to date.")
     }
 }
@@ -121,9 +127,9 @@ struct Tenants: AsyncParsableCommand {
         @Flag(help: "Print exactly one JSON object: {\"tenantId\", \"ownerUserId\", \"apiKey\"}.") var json = false
 
         func run() async throws {
-            let created = try await withDatabase(database) { try await $0.createTenant(name: name, ownerEmail: ownerEmail) }
+            let created = try await withDatabase(database) { services, _ in try await services.tenants.create(name: name, ownerEmail: ownerEmail) }
             if json {
-                try printJSON(["tenantId": created.tenantId, "ownerUserId": created.ownerUserId, "apiKey": created.apiKey])
+                try printJSON(["tenantId": created.tenantId.rawValue, "ownerUserId": created.ownerUserId.rawValue, "apiKey": created.apiKey])
             } else {
                 print("tenant \(created.tenantId)\nowner  \(created.ownerUserId)\napikey \(created.apiKey)")
             }
@@ -145,11 +151,12 @@ struct APIKeys: AsyncParsableCommand {
         @Flag(help: "Print exactly one JSON object: {\"id\", \"apiKey\", \"readOnly\"}.") var json = false
 
         func run() async throws {
-            let created = try await withDatabase(database) { try await $0.createAPIKey(tenantId: tenant, readOnly: readOnly) }
+            let tenantId = try tenantID(tenant)
+            let created = try await withDatabase(database) { services, _ in try await services.keys.create(tenant: tenantId, readOnly: readOnly) }
             if json {
-                try printJSON(["id": created.record.id, "apiKey": created.apiKey, "readOnly": created.record.readOnly])
+                try printJSON(["id": created.record.id.rawValue, "apiKey": created.apiKey, "readOnly": created.record.readOnly])
             } else {
-                print("id     \(created.record.id)\napikey \(created.apiKey)\naccess \(created.record.readOnly ? "read-only" : "admin")")
+                print("id     \(created.record.id.rawValue)\napikey \(created.apiKey)\naccess \(created.record.readOnly ? "read-only" : "admin")")
             }
         }
     }
@@ -162,13 +169,12 @@ struct APIKeys: AsyncParsableCommand {
         @Flag(help: "Print a JSON array.") var json = false
 
         func run() async throws {
-            let keys = try await withDatabase(database) { directory in
-                try await directory.store.apiKeys(tenantId: tenant.lowercased())
-            }
+            let tenantId = try tenantID(tenant)
+            let keys = try await withDatabase(database) { services, _ in try await services.keys.list(tenant: tenantId) }
             if json {
                 let objects: [[String: Any]] = keys.map { key in
                     var object: [String: Any] = [
-                        "id": key.id, "prefix": key.prefix, "readOnly": key.readOnly, "createdAt": Timestamps.format(key.createdAt),
+                        "id": key.id.rawValue, "prefix": key.prefix, "readOnly": key.readOnly, "createdAt": Timestamps.format(key.createdAt),
                     ]
                     object["revokedAt"] = key.revokedAt.map(Timestamps.format) ?? NSNull()
                     return object
@@ -191,7 +197,8 @@ struct APIKeys: AsyncParsableCommand {
         @Argument(help: "The key's id.") var id: String
 
         func run() async throws {
-            let found = try await withDatabase(database) { try await $0.store.revokeAPIKey(id: id.lowercased()) }
+            guard let keyId = APIKeyID(id) else { throw ValidationError("No API key with id \(id).") }
+            let found = try await withDatabase(database) { services, _ in try await services.keys.revoke(keyId) }
             guard found else { throw ValidationError("No API key with id \(id).") }
             print("revoked \(id)")
         }
@@ -214,23 +221,23 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         guard users >= 0, tenants >= 0, groups >= 0, devicesPerUser >= 0 else { throw ValidationError("counts must not be negative") }
         let began = ContinuousClock.now
-        let result = try await withDatabase(database) { directory in
-            let store = directory.store
-            let tenantId = try await store.seedTenant(
+        let result = try await withDatabase(database) { services, store in
+            let seeder = SQLSeeder(store: store)
+            let tenantId = try await seeder.seedTenant(
                 name: "Benchmark tenant", ownerEmail: "owner@benchmark.example",
                 plan: SeedPlan(users: users, groups: groups, devicesPerUser: devicesPerUser), seed: seed
             ) { done in
                 if !json && done % 100_000 == 0 { print("  \(done) users", terminator: "\n"); fflush(nil) }
             }
             for index in 0..<tenants {
-                _ = try await store.seedTenant(
+                _ = try await seeder.seedTenant(
                     name: "Small tenant \(index + 1)", ownerEmail: "owner@small\(index + 1).example",
                     plan: SeedPlan(users: 1_000, groups: 5, devicesPerUser: devicesPerUser), seed: seed &+ UInt64(index) &+ 1
                 )
             }
-            try await store.analyze()
-            let key = try await directory.createAPIKey(tenantId: tenantId, readOnly: false)
-            return (tenantId, key.apiKey)
+            try await seeder.analyze()
+            let key = try await services.keys.create(tenant: tenantId, readOnly: false)
+            return (tenantId.rawValue, key.apiKey)
         }
         let elapsed = ContinuousClock.now - began
         if json {

@@ -106,7 +106,7 @@ struct DomainTests {
             _ = try ListQuery.parse(query, schema: .users)
         } catch {
             #expect(error.kind == .invalidInput)
-            #expect(error.errors.first?.pointer.hasPrefix("query:") == true)
+            #expect(error.errors.first?.location.pointer.hasPrefix("query:") == true)
         }
     }
 }

@@ -28,17 +28,18 @@ final class RecordingTransport: MailTransport {
 
 extension TestWorld {
     /// An outbox worker over this world's database.
-    func worker(_ transport: any MailTransport, retryBase: Millis = 60_000, maxAttempts: Int = 12) -> InvitationDeliveryService {
+    func worker(_ transport: any MailTransport, retryBase: Millis = 60_000, maxAttempts: Int = 12) -> JobWorker {
         var settings = DeliverySettings()
         settings.retryBase = retryBase
         settings.maxAttempts = maxAttempts
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return InvitationDeliveryService(
-            store: directory.store, tokens: directory.tokens,
+        let mailer = InvitationMailer(
+            invitations: SQLInvitationRepository(store: store), tokens: services.users.tokens,
             message: InvitationMessage(from: "Cipherscale Directory <invites@directory.example>", publicBaseURL: "https://directory.example/"),
-            transport: transport, settings: settings, logger: logger
+            transport: transport, retry: settings.retryPolicy, logger: logger
         )
+        return JobWorker(queue: SQLJobQueue(store: store), handler: mailer, settings: settings, clock: clock, logger: logger)
     }
 }
 
@@ -79,8 +80,8 @@ struct InvitationTests {
             let ids = try await world.createUsers(["one@example.com", "two@example.com", "three@example.com"])
             let transport = RecordingTransport()
             let worker = world.worker(transport)
-            #expect(try await worker.deliverDue() == 3)
-            #expect(try await worker.deliverDue() == 0)
+            #expect(try await worker.processDue() == 3)
+            #expect(try await worker.processDue() == 0)
             let mails = transport.sent
             #expect(Set(mails.map(\.to)) == ["one@example.com", "two@example.com", "three@example.com"])
             #expect(Set(mails.map(\.messageId)).count == 3)
@@ -122,7 +123,7 @@ struct InvitationTests {
         try await withWorld { world in
             let id = try await world.createUsers(["accept@example.com"])[0]
             let transport = RecordingTransport()
-            try await world.worker(transport).deliverDue()
+            try await world.worker(transport).processDue()
             let token = try #require(MailText.token(transport.sent[0]))
             let reply = try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "Ada", "lastName": "Lovelace"])
             #expect(reply.status == .ok, "\(reply.text)")
@@ -145,7 +146,7 @@ struct InvitationTests {
         try await withWorld { world in
             _ = try await world.createUsers(["form<x>@example.com".replacingOccurrences(of: "<x>", with: "")])
             let transport = RecordingTransport()
-            try await world.worker(transport).deliverDue()
+            try await world.worker(transport).processDue()
             let token = try #require(MailText.token(transport.sent[0]))
             let page = try await world.request(.get, "/invitations/\(token)/accept", auth: .none, headers: ["Accept": "text/html"])
             #expect(page.status == .ok)
@@ -177,7 +178,7 @@ struct InvitationTests {
         try await withWorld { world in
             _ = try await world.createUsers(["names@example.com"])
             let transport = RecordingTransport()
-            try await world.worker(transport).deliverDue()
+            try await world.worker(transport).processDue()
             let token = try #require(MailText.token(transport.sent[0]))
             let reply = try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": " ", "lastName": ""])
             reply.expectProblem(.badRequest)
@@ -195,11 +196,11 @@ struct InvitationTests {
             let id = try await world.createUsers(["again@example.com"])[0]
             let transport = RecordingTransport()
             let worker = world.worker(transport)
-            try await worker.deliverDue()
+            try await worker.processDue()
             let oldToken = try #require(MailText.token(transport.sent[0]))
             #expect(try await world.request(.post, "/tenants/users/\(id)/invite").status == .accepted)
             #expect(try await world.request(.post, "/tenants/users/\(id)/invite").status == .accepted)
-            try await worker.deliverDue()
+            try await worker.processDue()
             // The second re-invite superseded the first before it went out: only the newest is sent.
             #expect(transport.sent.count == 2)
             let newToken = try #require(MailText.token(transport.sent[1]))
@@ -219,11 +220,10 @@ struct InvitationTests {
         try await withWorld { world in
             let id = try await world.createUsers(["late@example.com"])[0]
             let transport = RecordingTransport()
-            try await world.worker(transport).deliverDue()
+            try await world.worker(transport).processDue()
             let token = try #require(MailText.token(transport.sent[0]))
-            try await world.pool.transaction { db in
-                try await db.raw("UPDATE invitations SET expires_at = \(bind: Timestamps.now() - 1) WHERE user_id = \(bind: id)").run()
-            }
+            // A week passes.
+            world.clock.advance(by: 7 * 24 * 3600 * 1000)
             try await world.request(.get, "/invitations/\(token)", auth: .none).expectProblem(.gone)
             try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(.gone)
             #expect(try await world.request(.get, "/invitations/\(token)/accept", auth: .none).status == .gone)
@@ -238,25 +238,25 @@ struct InvitationTests {
             let transport = RecordingTransport()
             transport.fail(with: .transient("421 try later"))
             let worker = world.worker(transport, retryBase: 1, maxAttempts: 3)
-            try await worker.deliverDue()
+            try await worker.processDue()
             var delivery = try await world.request(.get, "/tenants/users/\(id)/invitation").object["delivery"] as? [String: Any]
             #expect(delivery?["status"] as? String == "queued")
             #expect(delivery?["attempts"] as? Int == 1)
             #expect(delivery?["lastError"] as? String == "421 try later")
             #expect(delivery?["nextAttemptAt"] is String)
             try await Task.sleep(for: .milliseconds(20))
-            try await worker.deliverDue()
+            try await worker.processDue()
             try await Task.sleep(for: .milliseconds(20))
-            try await worker.deliverDue()
+            try await worker.processDue()
             delivery = try await world.request(.get, "/tenants/users/\(id)/invitation").object["delivery"] as? [String: Any]
             #expect(delivery?["status"] as? String == "failed")
             #expect(delivery?["attempts"] as? Int == 3)
             #expect((delivery?["lastError"] as? String)?.contains("421 try later") == true)
             #expect(transport.sent.isEmpty)
 
-            #expect(DeliverySettings().retryDelay(afterAttempts: 1) == 30_000)
-            #expect(DeliverySettings().retryDelay(afterAttempts: 3) == 120_000)
-            #expect(DeliverySettings().retryDelay(afterAttempts: 40) == 3_600_000)
+            #expect(DeliverySettings().retryPolicy.delay(afterAttempts: 1) == 30_000)
+            #expect(DeliverySettings().retryPolicy.delay(afterAttempts: 3) == 120_000)
+            #expect(DeliverySettings().retryPolicy.delay(afterAttempts: 40) == 3_600_000)
         }
     }
 
@@ -267,10 +267,10 @@ struct InvitationTests {
             let transport = RecordingTransport()
             transport.fail(with: .permanent("550 no such mailbox"))
             let worker = world.worker(transport, retryBase: 1)
-            try await worker.deliverDue()
+            try await worker.processDue()
             transport.fail(with: nil)
             try await Task.sleep(for: .milliseconds(20))
-            #expect(try await worker.deliverDue() == 0)
+            #expect(try await worker.processDue() == 0)
             let delivery = try await world.request(.get, "/tenants/users/\(id)/invitation").object["delivery"] as? [String: Any]
             #expect(delivery?["status"] as? String == "failed")
             #expect(delivery?["lastError"] as? String == "550 no such mailbox")
@@ -286,7 +286,7 @@ struct InvitationTests {
             let workers = (0..<4).map { _ in world.worker(transport) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in workers {
-                    group.addTask { while try await worker.deliverDue() > 0 {} }
+                    group.addTask { while try await worker.processDue() > 0 {} }
                 }
                 try await group.waitForAll()
             }
@@ -300,17 +300,16 @@ struct InvitationTests {
         try await withWorld { world in
             _ = try await world.createUsers(["crash@example.com"])
             // A worker claims the message and dies before recording anything.
-            let claimed = try await world.directory.store.claimOutbox(limit: 10, lease: 60_000)
+            let claimed = try await SQLJobQueue(store: world.store).claim(kind: "invitation", limit: 10, lease: 60_000, now: world.clock.now())
             #expect(claimed.count == 1)
             let transport = RecordingTransport()
             let worker = world.worker(transport)
-            #expect(try await worker.deliverDue() == 0)
-            try await world.pool.transaction { db in
-                try await db.raw("UPDATE outbox_messages SET lease_until = \(bind: Timestamps.now() - 1)").run()
-            }
-            #expect(try await worker.deliverDue() == 1)
+            #expect(try await worker.processDue() == 0)
+            // The lease runs out.
+            world.clock.advance(by: 60_001)
+            #expect(try await worker.processDue() == 1)
             #expect(transport.sent.map(\.messageId) == ["\(claimed[0].id)@directory.example"])
-            #expect(try await worker.deliverDue() == 0)
+            #expect(try await worker.processDue() == 0)
         }
     }
 

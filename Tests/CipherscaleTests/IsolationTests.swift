@@ -308,14 +308,14 @@ struct IsolationTests {
     @Test("a revoked key is refused with 401 on the very next request, while the tenant's other keys keep working")
     func revokedKeysAreUnauthorized() async throws {
         try await withWorld { world in
-            let (record, key) = try await world.directory.createAPIKey(tenantId: world.a.id, readOnly: false)
+            let (record, key) = try await world.services.keys.create(tenant: TenantID(world.a.id)!, readOnly: false)
             let first = try await world.request(.get, "/tenants/users", auth: .key(key))
             #expect(first.status == .ok)
             let created = try await world.request(.post, "/tenants/users", auth: .key(key), json: ["email": "before-revoke@a.example", "groups": [String]()])
             #expect(created.status == .created)
 
-            #expect(try await world.directory.store.revokeAPIKey(id: record.id))
-            let keys = try await world.directory.store.apiKeys(tenantId: world.a.id)
+            #expect(try await world.services.keys.revoke(record.id))
+            let keys = try await world.services.keys.list(tenant: TenantID(world.a.id)!)
             #expect(keys.first { $0.id == record.id }?.revokedAt != nil)
 
             let read = try await world.request(.get, "/tenants/users", auth: .key(key))
@@ -331,7 +331,7 @@ struct IsolationTests {
 
             // Revoking tenant A's original admin key, found through the store, ends it too.
             let adminRecord = try #require(keys.first { !$0.readOnly && $0.id != record.id })
-            #expect(try await world.directory.store.revokeAPIKey(id: adminRecord.id))
+            #expect(try await world.services.keys.revoke(adminRecord.id))
             try await world.request(.get, "/tenants/users").expectProblem(.unauthorized)
             let bStill = try await world.request(.get, "/tenants/users", auth: .key(world.b.adminKey))
             #expect(bStill.status == .ok)
@@ -381,7 +381,7 @@ struct IsolationTests {
             // The directory gives the same error for both, not only the HTTP layer.
             for key in [wrongSecret, unknownPrefix] {
                 await #expect(throws: DirectoryError(.unauthorized, "The API key is not valid.")) {
-                    _ = try await world.directory.authenticate(apiKey: key)
+                    _ = try await world.services.keys.authenticate(apiKey: key)
                 }
             }
         }

@@ -422,7 +422,7 @@ struct MassAssignmentTests {
     static func invited(_ world: TestWorld, _ email: String) async throws -> (id: String, token: String) {
         let id = try await world.createUsers([email])[0]
         let transport = RecordingTransport()
-        try await world.worker(transport).deliverDue()
+        try await world.worker(transport).processDue()
         let mail = try #require(transport.sent.first { $0.to == email })
         return (id, try #require(MailText.token(mail)))
     }

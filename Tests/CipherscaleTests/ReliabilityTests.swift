@@ -168,19 +168,21 @@ struct ReliabilityTests {
     @Test("a stored answer is kept for 24 hours and then forgotten")
     func idempotencyRetention() async throws {
         try await withWorld { world in
-            let store = world.directory.store
-            let principal = try await world.directory.authenticate(apiKey: world.a.adminKey)
-            #expect(try await store.startIdempotentRequest(apiKeyId: principal.keyId, key: "k", requestHash: "h") == .run)
-            #expect(try await store.startIdempotentRequest(apiKeyId: principal.keyId, key: "k", requestHash: "h") == .inProgress)
-            try await store.finishIdempotentRequest(apiKeyId: principal.keyId, key: "k", status: 201, headers: ["Content-Type": "application/json"], body: "{}")
+            let store = world.services.idempotency
+            let principal = try await world.services.keys.authenticate(apiKey: world.a.adminKey)
+            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "h", now: world.clock.now()) == .run)
+            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "h", now: world.clock.now()) == .inProgress)
+            try await store.finish(apiKeyId: principal.keyId, key: "k", status: 201, headers: ["Content-Type": "application/json"], body: "{}")
             #expect(
-                try await store.startIdempotentRequest(apiKeyId: principal.keyId, key: "k", requestHash: "h")
+                try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "h", now: world.clock.now())
                     == .replay(status: 201, headers: ["Content-Type": "application/json"], body: "{}")
             )
-            #expect(try await store.startIdempotentRequest(apiKeyId: principal.keyId, key: "k", requestHash: "other") == .mismatch)
-            #expect(try await store.purgeIdempotentRequests(now: Timestamps.now()) == 0)
-            #expect(try await store.purgeIdempotentRequests(now: Timestamps.now() + DirectoryStore.idempotencyRetention + 1) == 1)
-            #expect(try await store.startIdempotentRequest(apiKeyId: principal.keyId, key: "k", requestHash: "other") == .run)
+            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "other", now: world.clock.now()) == .mismatch)
+            #expect(try await store.purge(now: world.clock.now()) == 0)
+            // A day passes.
+            world.clock.advance(by: SQLIdempotencyRepository.idempotencyRetention + 1)
+            #expect(try await store.purge(now: world.clock.now()) == 1)
+            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "other", now: world.clock.now()) == .run)
         }
     }
 
@@ -233,7 +235,7 @@ struct ReliabilityTests {
     // MARK: Audit log
 
     func keyId(_ world: TestWorld, _ key: String) async throws -> String {
-        try await world.directory.authenticate(apiKey: key).keyId
+        try await world.services.keys.authenticate(apiKey: key).keyId.rawValue
     }
 
     func events(_ world: TestWorld, _ query: String, key: String? = nil) async throws -> [[String: Any]] {
@@ -333,7 +335,7 @@ struct ReliabilityTests {
     @Test("the command line's changes and an invitation acceptance are audited with their own actors")
     func auditActors() async throws {
         try await withWorld { world in
-            let created = try await world.directory.createAPIKey(tenantId: world.a.id, readOnly: true)
+            let created = try await world.services.keys.create(tenant: TenantID(world.a.id)!, readOnly: true)
             let log = try await events(world, "targetId=\(created.record.id)")
             #expect(log.first?["action"] as? String == "apikey.create")
             #expect((log.first?["actor"] as? [String: Any])?["type"] as? String == "system")

@@ -27,7 +27,7 @@ struct SMTPIntegrationTests {
             let emails = (0..<100).map { "person\($0)@\(domain)" }
             _ = try await world.createUsers(emails)
             let worker = world.worker(SMTPMailTransport(configuration: try SMTPConfiguration.parse(smtpURL)))
-            while try await worker.deliverDue() > 0 {}
+            while try await worker.processDue() > 0 {}
 
             var messages: [String] = []
             for _ in 0..<100 {
@@ -62,7 +62,7 @@ struct SMTPIntegrationTests {
             let users = try await world.request(.get, "/tenants/users?filter[email]=person1@\(domain)")
             let id = try #require((users.object["data"] as? [[String: Any]])?.first?["id"] as? String)
             #expect(try await world.request(.post, "/tenants/users/\(id)/invite").status == .accepted)
-            while try await worker.deliverDue() > 0 {}
+            while try await worker.processDue() > 0 {}
             try await world.request(.get, "/invitations/\(second)", auth: .none).expectProblem(.conflict)
             var fresh: String?
             for _ in 0..<100 {

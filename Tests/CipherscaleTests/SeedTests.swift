@@ -23,7 +23,7 @@ struct SeedTests {
     func seedIsConsistent(deferIndexes: Bool) async throws {
         try await withWorld { world in
             let indexes = try await indexDefinitions(world)
-            let tenantId = try await world.directory.store.seedTenant(
+            let tenantId = try await SQLSeeder(store: world.store).seedTenant(
                 name: "Seeded", ownerEmail: "owner@seeded.example",
                 plan: SeedPlan(users: 2_500, groups: 8, devicesPerUser: 2, deferIndexesFrom: deferIndexes ? 1 : 100_000), seed: 7
             )
@@ -35,13 +35,13 @@ struct SeedTests {
                     try await db.raw("INSERT INTO users_search(users_search, rank) VALUES ('integrity-check', 1)").run()
                 }
             }
-            let key = try await world.directory.createAPIKey(tenantId: tenantId, readOnly: false).apiKey
+            let key = try await world.services.keys.create(tenant: tenantId, readOnly: false).apiKey
             // Search finds exactly the users a scan finds (through the trigram index on SQLite).
             let searched = try await world.request(.get, "/tenants/users?limit=1&search=mart", auth: .key(key)).object["total"] as? Int
             let scanned = try await world.pool.read { db in
                 try await db.raw(
                     """
-                    SELECT COUNT(*) AS n FROM users WHERE tenant_id = \(bind: tenantId) AND (lower(email_key) LIKE '%mart%'
+                    SELECT COUNT(*) AS n FROM users WHERE tenant_id = \(bind: tenantId.rawValue) AND (lower(email_key) LIKE '%mart%'
                     OR lower(first_name) LIKE '%mart%' OR lower(last_name) LIKE '%mart%')
                     """
                 ).first()!.decode(column: "n", as: Int.self)
@@ -67,12 +67,12 @@ struct SeedTests {
             let shape = try await world.pool.read { db in
                 let row = try await db.raw(
                     """
-                    SELECT (SELECT MIN(n) FROM (SELECT COUNT(*) AS n FROM group_members WHERE tenant_id = \(bind: tenantId) GROUP BY user_id) a) AS min_groups,
-                    (SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM group_members WHERE tenant_id = \(bind: tenantId) GROUP BY user_id) b) AS max_groups,
-                    (SELECT COUNT(*) FROM user_roles WHERE tenant_id = \(bind: tenantId)) AS direct_roles,
-                    (SELECT COUNT(*) FROM devices WHERE tenant_id = \(bind: tenantId)) AS devices,
-                    (SELECT COUNT(DISTINCT status) FROM users WHERE tenant_id = \(bind: tenantId)) AS statuses,
-                    (SELECT COUNT(*) FROM users WHERE tenant_id = \(bind: tenantId) AND last_connection IS NOT NULL) AS connected
+                    SELECT (SELECT MIN(n) FROM (SELECT COUNT(*) AS n FROM group_members WHERE tenant_id = \(bind: tenantId.rawValue) GROUP BY user_id) a) AS min_groups,
+                    (SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM group_members WHERE tenant_id = \(bind: tenantId.rawValue) GROUP BY user_id) b) AS max_groups,
+                    (SELECT COUNT(*) FROM user_roles WHERE tenant_id = \(bind: tenantId.rawValue)) AS direct_roles,
+                    (SELECT COUNT(*) FROM devices WHERE tenant_id = \(bind: tenantId.rawValue)) AS devices,
+                    (SELECT COUNT(DISTINCT status) FROM users WHERE tenant_id = \(bind: tenantId.rawValue)) AS statuses,
+                    (SELECT COUNT(*) FROM users WHERE tenant_id = \(bind: tenantId.rawValue) AND last_connection IS NOT NULL) AS connected
                     """
                 ).first()!
                 return try (

@@ -58,14 +58,17 @@ struct TestTenant: Sendable {
     var readOnlyKey: String
 }
 
-/// Everything a test needs: the directory, two tenants (A and B), and a client for the router.
+/// Everything a test needs: the services, their store and clock, two tenants (A and B), and a client for the router.
 struct TestWorld: Sendable {
-    var directory: Directory
+    var services: DirectoryServices
+    var store: SQLStore
+    /// The clock every service reads; tests move time with it.
+    var clock: ManualClock
     var a: TestTenant
     var b: TestTenant
     var client: any TestClientProtocol
 
-    var pool: DatabasePool { directory.store.pool }
+    var pool: DatabasePool { store.pool }
 
     /// Sends a request as tenant A's admin unless `auth` says otherwise.
     @discardableResult
@@ -160,17 +163,24 @@ func withWorld(invitationRateLimit: Int = 0, rateLimit: Int = 0, _ body: @Sendab
     logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] != nil ? .error : .critical
     let (pool, cleanup) = try await TestDatabase.open(logger: logger)
     do {
-        let directory = Directory(store: DirectoryStore(pool: pool), tokens: InvitationTokens(secret: InvitationTokens.randomSecret()))
+        let store = SQLStore(pool: pool)
+        let clock = ManualClock()
+        let services = makeServices(
+            store: store, tokens: InvitationTokens(secret: InvitationTokens.randomSecret()), invitationTTL: 7 * 24 * 3600 * 1000, clock: clock
+        )
         func tenant(_ name: String, _ email: String) async throws -> TestTenant {
-            let created = try await directory.createTenant(name: name, ownerEmail: email)
-            let readOnly = try await directory.createAPIKey(tenantId: created.tenantId, readOnly: true)
-            return TestTenant(id: created.tenantId, ownerId: created.ownerUserId, adminKey: created.apiKey, readOnlyKey: readOnly.apiKey)
+            let created = try await services.tenants.create(name: name, ownerEmail: email)
+            let readOnly = try await services.keys.create(tenant: created.tenantId, readOnly: true)
+            return TestTenant(
+                id: created.tenantId.rawValue, ownerId: created.ownerUserId.rawValue, adminKey: created.apiKey, readOnlyKey: readOnly.apiKey
+            )
         }
         let a = try await tenant("Tenant A", "owner@a.example")
         let b = try await tenant("Tenant B", "owner@b.example")
-        let app = Application(router: try buildRouter(directory: directory, invitationRateLimit: invitationRateLimit, rateLimit: rateLimit), logger: logger)
+        let router = try buildRouter(services: services, invitationRateLimit: invitationRateLimit, rateLimit: rateLimit)
+        let app = Application(router: router, logger: logger)
         try await app.test(.router) { client in
-            try await body(TestWorld(directory: directory, a: a, b: b, client: client))
+            try await body(TestWorld(services: services, store: store, clock: clock, a: a, b: b, client: client))
         }
     } catch {
         await cleanup()

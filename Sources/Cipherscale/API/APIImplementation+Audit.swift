@@ -5,11 +5,15 @@ import OpenAPIRuntime
 extension APIImplementation {
     public func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
         let query = input.query
-        let page = try await directory.auditEvents(
-            RequestScope.principal(), targetId: query.targetId, actorId: query.actorId, action: query.action,
-            since: query.since.map(Millis.init(date:)), until: query.until.map(Millis.init(date:)), limit: query.limit, after: query.after
+        let filter = AuditFilter(
+            targetId: query.targetId, actorId: query.actorId, action: query.action, since: query.since.map(Millis.init(date:)),
+            until: query.until.map(Millis.init(date:)), limit: query.limit, offset: query.offset, after: query.after
         )
-        return .ok(.init(body: .json(.init(data: try page.events.map(Components.Schemas.AuditEvent.init), nextCursor: page.nextCursor))))
+        let page = try await services.audit.events(filter, readOnly: RequestScope.principal().readOnly, context: context())
+        return .ok(.init(body: .json(.init(
+            data: try page.items.map(Components.Schemas.AuditEvent.init), total: page.total, page: page.number, limit: page.limit,
+            hasNext: page.hasNext, hasPrevious: page.hasPrevious, nextCursor: page.nextCursor
+        ))))
     }
 }
 

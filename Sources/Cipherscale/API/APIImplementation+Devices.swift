@@ -3,44 +3,46 @@ import Foundation
 
 extension APIImplementation {
     public func listDevices(_ input: Operations.ListDevices.Input) async throws -> Operations.ListDevices.Output {
-        let page = try await directory.listDevices(RequestScope.principal(), rawQuery: RequestScope.current.rawQuery)
+        let page = try await services.devices.list(listQuery(.devices), context: context())
         return .ok(.init(body: .json(.init(page))))
     }
 
     public func registerDevice(_ input: Operations.RegisterDevice.Input) async throws -> Operations.RegisterDevice.Output {
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        let device = try await directory.registerDevice(
-            RequestScope.principal(), userId: body.userId, name: body.name, hardwareId: body.hardwareId, appVersion: body.appVersion,
+        let registration = DeviceRegistration(
+            userId: body.userId, name: body.name, hardwareId: body.hardwareId, appVersion: body.appVersion,
             posture: try Self.postureJSON(body.posture)
         )
+        let device = try await services.devices.register(registration, context: context())
         return .created(.init(body: .json(.init(device))))
     }
 
     public func getDevice(_ input: Operations.GetDevice.Input) async throws -> Operations.GetDevice.Output {
-        .ok(.init(body: .json(.init(try await directory.device(RequestScope.principal(), id: input.path.id)))))
+        .ok(.init(body: .json(.init(try await services.devices.device(Validation.pathId(input.path.id, name: "id"), context: context())))))
     }
 
     public func deleteDevice(_ input: Operations.DeleteDevice.Input) async throws -> Operations.DeleteDevice.Output {
-        try await directory.deleteDevice(RequestScope.principal(), id: input.path.id)
+        try await services.devices.delete(Validation.pathId(input.path.id, name: "id"), context: context())
         return .noContent(.init())
     }
 
     public func deactivateDevice(_ input: Operations.DeactivateDevice.Input) async throws -> Operations.DeactivateDevice.Output {
-        .ok(.init(body: .json(.init(try await directory.deactivateDevice(RequestScope.principal(), id: input.path.id)))))
+        .ok(.init(body: .json(.init(try await services.devices.deactivate(Validation.pathId(input.path.id, name: "id"), context: context())))))
     }
 
     public func reactivateDevice(_ input: Operations.ReactivateDevice.Input) async throws -> Operations.ReactivateDevice.Output {
-        .created(.init(body: .json(.init(try await directory.reactivateDevice(RequestScope.principal(), id: input.path.id)))))
+        .created(.init(body: .json(.init(try await services.devices.reactivate(Validation.pathId(input.path.id, name: "id"), context: context())))))
     }
 
     public func deviceHeartbeat(_ input: Operations.DeviceHeartbeat.Input) async throws -> Operations.DeviceHeartbeat.Output {
+        let id: DeviceID = try Validation.pathId(input.path.id, name: "id")
         var appVersion: String?
         var posture: String?
         if case .json(let body) = input.body {
             appVersion = body.appVersion
             posture = try Self.postureJSON(body.posture)
         }
-        let device = try await directory.heartbeat(RequestScope.principal(), id: input.path.id, appVersion: appVersion, posture: posture)
+        let device = try await services.devices.heartbeat(id, appVersion: appVersion, posture: posture, context: context())
         return .ok(.init(body: .json(.init(device))))
     }
 

@@ -2,29 +2,35 @@ import CipherscaleAPI
 
 extension APIImplementation {
     public func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
-        let page = try await directory.listUsers(RequestScope.principal(), rawQuery: RequestScope.current.rawQuery)
+        let page = try await services.users.list(listQuery(.users), context: context())
         return .ok(.init(body: .json(.init(page))))
     }
 
     public func createUsers(_ input: Operations.CreateUsers.Input) async throws -> Operations.CreateUsers.Output {
         guard case .json(let payload) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        let principal = try RequestScope.principal()
+        let context = try context()
         switch payload {
         case .CreateUser(let one):
-            let users = try await directory.createUsers(principal, [CreateUserInput(one)], batch: false)
-            return .created(.init(body: .json(.User(UserResource(users[0])))))
+            do {
+                let users = try await services.users.create([CreateUserInput(one)], context: context)
+                return .created(.init(body: .json(.User(UserResource(users[0])))))
+            } catch let error as DirectoryError {
+                // One object was sent, not a batch: its fields are not numbered.
+                throw error.outsideBatch
+            }
         case .case2(let many):
-            let users = try await directory.createUsers(principal, many.map(CreateUserInput.init), batch: true)
+            let users = try await services.users.create(many.map(CreateUserInput.init), context: context)
             return .created(.init(body: .json(.case2(users.map(UserResource.init)))))
         }
     }
 
     public func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
-        let user = try await directory.user(RequestScope.principal(), id: input.path.id)
+        let user = try await services.users.user(Validation.pathId(input.path.id, name: "id"), context: context())
         return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
+        let id: UserID = try Validation.pathId(input.path.id, name: "id")
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
         let maxDevices: Int?? =
             switch body.maxDevices {
@@ -33,53 +39,56 @@ extension APIImplementation {
             case .set(let value): .some(value)
             }
         let change = UserProfileChange(firstName: body.firstName, lastName: body.lastName, image: body.image, maxDevices: maxDevices)
-        let user = try await directory.updateUser(RequestScope.principal(), id: input.path.id, change: change)
+        let user = try await services.users.update(id, change: change, context: context())
         return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output {
-        try await directory.deleteUser(RequestScope.principal(), id: input.path.id)
+        try await services.users.delete(Validation.pathId(input.path.id, name: "id"), context: context())
         return .noContent(.init())
     }
 
     public func deactivateUser(_ input: Operations.DeactivateUser.Input) async throws -> Operations.DeactivateUser.Output {
-        let user = try await directory.deactivateUser(RequestScope.principal(), id: input.path.id)
+        let user = try await services.users.deactivate(Validation.pathId(input.path.id, name: "id"), context: context())
         return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func reactivateUser(_ input: Operations.ReactivateUser.Input) async throws -> Operations.ReactivateUser.Output {
-        let user = try await directory.reactivateUser(RequestScope.principal(), id: input.path.id)
+        let user = try await services.users.reactivate(Validation.pathId(input.path.id, name: "id"), context: context())
         return .created(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func inviteUser(_ input: Operations.InviteUser.Input) async throws -> Operations.InviteUser.Output {
-        try await directory.reinviteUser(RequestScope.principal(), id: input.path.id)
+        try await services.users.reinvite(Validation.pathId(input.path.id, name: "id"), context: context())
         return .accepted(.init())
     }
 
     public func listUserRoles(_ input: Operations.ListUserRoles.Input) async throws -> Operations.ListUserRoles.Output {
-        let roles = try await directory.userRoles(
-            RequestScope.principal(), id: input.path.id, rolesOnly: input.query.rolesOnly ?? false, groupsOnly: input.query.groupsOnly ?? false
+        let roles = try await services.users.roles(
+            of: Validation.pathId(input.path.id, name: "id"), rolesOnly: input.query.rolesOnly ?? false,
+            groupsOnly: input.query.groupsOnly ?? false, context: context()
         )
         return .ok(.init(body: .json(roles.map(Components.Schemas.Role.init))))
     }
 
     public func updateUserRoles(_ input: Operations.UpdateUserRoles.Input) async throws -> Operations.UpdateUserRoles.Output {
+        let id: UserID = try Validation.pathId(input.path.id, name: "id")
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        let user = try await directory.updateUserRoles(
-            RequestScope.principal(), id: input.path.id, added: body.addedRoles, removed: body.removedRoles
-        )
+        let user = try await services.users.updateRoles(id, added: body.addedRoles, removed: body.removedRoles, context: context())
         return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func addUserToGroup(_ input: Operations.AddUserToGroup.Input) async throws -> Operations.AddUserToGroup.Output {
+        let id: UserID = try Validation.pathId(input.path.id, name: "id")
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        let user = try await directory.addUserToGroup(RequestScope.principal(), id: input.path.id, groupId: body.groupId)
+        let user = try await services.users.addToGroup(id, groupId: body.groupId, context: context())
         return .created(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 
     public func removeUserFromGroup(_ input: Operations.RemoveUserFromGroup.Input) async throws -> Operations.RemoveUserFromGroup.Output {
-        try await directory.removeUserFromGroup(RequestScope.principal(), id: input.path.id, groupId: input.path.groupId)
+        let id: UserID = try Validation.pathId(input.path.id, name: "id")
+        let group: GroupID = try Validation.pathId(input.path.groupId, name: "groupId")
+        try await services.users.removeFromGroup(id, group: group, context: context())
         return .noContent(.init())
     }
 }

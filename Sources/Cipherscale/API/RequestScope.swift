@@ -1,16 +1,22 @@
-/// What the HTTP layer knows about the current request that generated handlers cannot see:
-/// the authenticated caller and the raw query string (for `filter[...]` and `page[...]`).
+/// What the HTTP layer knows about the current request that generated handlers cannot see: the
+/// request id, the authenticated caller, the raw query string (for `filter[...]` and `page[...]`),
+/// and the `If-Match` header.
 ///
-/// Set by ``AuthMiddleware`` as a task-local around the generated route handlers.
+/// The one task-local of the server: set by ``RequestIdMiddleware`` and ``AuthMiddleware`` around
+/// the generated route handlers, and read only in `API/` and `Middleware/`. Handlers turn it into an
+/// explicit ``OperationContext`` for the services.
 public struct RequestScope: Sendable {
+    /// The request's `X-Request-Id`.
+    public var requestId: String?
     /// The caller, for `/tenants/...` routes.
     public var principal: Principal?
     /// The undecoded query string.
     public var rawQuery: String?
+    /// The `If-Match` header.
+    public var ifMatch: String?
 
+    /// The scope of the request being handled.
     @TaskLocal public static var current = RequestScope()
-    /// The id of the request being handled (see ``RequestIdMiddleware``).
-    @TaskLocal public static var requestId: String?
 
     /// The caller, or 401 if the route was reached without one (a wiring error, never expected).
     static func principal() throws -> Principal {

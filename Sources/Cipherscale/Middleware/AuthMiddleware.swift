@@ -7,11 +7,11 @@ import NIOCore
 /// rate limit (429), and a read-only key may only read (403).
 ///
 /// Runs outside ``ProblemMiddleware`` so that it sees every final answer: it answers its own refusals
-/// as problems, and puts the `RateLimit-*` headers on every response to a valid key. It sets
-/// ``RequestScope`` for the generated handlers and ``OperationContext`` (actor, request id, `If-Match`)
-/// for the store.
+/// as problems, and puts the `RateLimit-*` headers on every response to a valid key. It completes
+/// ``RequestScope`` (caller, raw query, `If-Match`) for the generated handlers.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let directory: Directory
+    /// Authenticates the presented key.
+    let keys: KeyService
     /// Per-key token buckets; nil when rate limiting is off.
     let limiter: RateLimiter?
 
@@ -20,18 +20,19 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var scope = RequestScope.current
         scope.rawQuery = request.uri.query
+        scope.ifMatch = request.headers[.ifMatch]
         let path = request.uri.path
         guard path == "/tenants" || path.hasPrefix("/tenants/") else {
             return try await RequestScope.$current.withValue(scope) { try await next(request, context) }
         }
         let principal: Principal
         do {
-            principal = try await directory.authenticate(apiKey: request.headers[Self.apiKeyHeader])
+            principal = try await keys.authenticate(apiKey: request.headers[Self.apiKeyHeader])
         } catch let error as DirectoryError {
             return ProblemResponse.make(error)
         }
         scope.principal = principal
-        let decision = limiter?.take(principal.keyId)
+        let decision = limiter?.take(principal.keyId.rawValue)
         var response: Response
         if let decision, let limiter, let retryAfter = decision.retryAfter {
             response = ProblemResponse.make(
@@ -41,12 +42,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         } else if principal.readOnly && request.method != .get && request.method != .head {
             response = ProblemResponse.make(DirectoryError(.forbidden, "This API key is read-only."))
         } else {
-            let operation = OperationContext(
-                actor: .apiKey(principal.keyId), requestId: RequestScope.requestId, ifMatch: request.headers[.ifMatch]
-            )
-            response = try await RequestScope.$current.withValue(scope) {
-                try await OperationContext.$current.withValue(operation) { try await next(request, context) }
-            }
+            response = try await RequestScope.$current.withValue(scope) { try await next(request, context) }
         }
         if let decision, let limiter {
             response.headers[HTTPField.Name("RateLimit-Limit")!] = String(limiter.capacity)

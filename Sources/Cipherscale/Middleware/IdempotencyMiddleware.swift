@@ -12,7 +12,10 @@ import NIOCore
 ///
 /// Sits outside ``ProblemMiddleware`` so it stores what the client actually received, errors included.
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
-    let store: DirectoryStore
+    /// Where answers are kept.
+    let store: any IdempotencyRepository
+    /// The time of each claim.
+    let clock: any DirectoryClock
 
     static var headerName: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
     static var replayedHeader: HTTPField.Name { HTTPField.Name("Idempotent-Replayed")! }
@@ -25,7 +28,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         else { return try await next(request, context) }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
             return ProblemResponse.make(
-                DirectoryError(.invalidInput, "Idempotency-Key must be 1 to 255 visible ASCII characters.", errors: [FieldError("header:Idempotency-Key", "is not valid")])
+                DirectoryError(.invalidInput, "Idempotency-Key must be 1 to 255 visible ASCII characters.", errors: [FieldError(.header("Idempotency-Key"), "is not valid")])
             )
         }
         var request = request
@@ -52,7 +55,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
 
         let start: IdempotencyStart
         do {
-            start = try await store.startIdempotentRequest(apiKeyId: principal.keyId, key: key, requestHash: requestHash)
+            start = try await store.start(apiKeyId: principal.keyId, key: key, requestHash: requestHash, now: clock.now())
         } catch let error as DirectoryError {
             return ProblemResponse.make(error)
         }
@@ -76,11 +79,11 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(Request(head: request.head, body: .init(buffer: body)), context)
         } catch {
-            try? await store.abandonIdempotentRequest(apiKeyId: principal.keyId, key: key)
+            try? await store.abandon(apiKeyId: principal.keyId, key: key)
             throw error
         }
         guard response.status.code < 500 else {
-            try? await store.abandonIdempotentRequest(apiKeyId: principal.keyId, key: key)
+            try? await store.abandon(apiKeyId: principal.keyId, key: key)
             return response
         }
         let collector = CollectingWriter()
@@ -88,7 +91,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         var headers: [String: String] = [:]
         for name in Self.keptHeaders { if let value = response.headers[name] { headers[name.canonicalName] = value } }
         do {
-            try await store.finishIdempotentRequest(
+            try await store.finish(
                 apiKeyId: principal.keyId, key: key, status: response.status.code, headers: headers, body: String(buffer: collector.buffer)
             )
         } catch {

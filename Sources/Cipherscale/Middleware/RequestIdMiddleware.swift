@@ -11,7 +11,9 @@ struct RequestIdMiddleware<Context: RequestContext>: RouterMiddleware {
         let requestId = Self.requestId(of: request)
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestId)
-        var response = try await RequestScope.$requestId.withValue(requestId) {
+        var scope = RequestScope.current
+        scope.requestId = requestId
+        var response = try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
         }
         response.headers[Self.headerName] = requestId

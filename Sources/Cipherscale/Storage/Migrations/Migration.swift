@@ -40,7 +40,7 @@ enum Migrator {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.raw(
-                    "INSERT INTO schema_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: Timestamps.now()))"
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: SystemClock().now()))"
                 ).run()
                 return true
             }

@@ -1,0 +1,53 @@
+/// API keys: authenticating a presented key, and creating, listing and revoking keys (command line).
+public struct KeyService: Sendable {
+    /// Where keys live.
+    let keys: any KeyRepository
+    /// The time of each change.
+    let clock: any DirectoryClock
+
+    /// A service over `keys`.
+    public init(keys: any KeyRepository, clock: any DirectoryClock) {
+        self.keys = keys
+        self.clock = clock
+    }
+
+    /// Compared with when no key has the presented prefix; no secret hashes to it.
+    private static let decoyHash = Secrets.hash(Secrets.randomToken())
+
+    /// The principal for a presented `apikey` header value: 401 when missing, unknown or revoked.
+    public func authenticate(apiKey: String?) async throws -> Principal {
+        guard let apiKey, !apiKey.isEmpty else {
+            throw DirectoryError(.unauthorized, "The apikey header is required.")
+        }
+        let presented = APIKeySecret.parse(apiKey)
+        // Every failure does the same work: one hash, one lookup by prefix that returns one row (a
+        // decoy when the prefix is unknown; a malformed key looks up a prefix that cannot exist), one
+        // decode and one constant-time comparison. An unknown prefix and a wrong secret cost the same.
+        let presentedHash = Secrets.hash(presented?.secret ?? apiKey)
+        let stored = try await keys.lookup(prefix: presented?.prefix ?? "-", decoyHash: Self.decoyHash)
+        let matches = Secrets.constantTimeEquals(stored.secretHash, presentedHash)
+        guard presented != nil, stored.found, matches, stored.record.revokedAt == nil else {
+            throw DirectoryError(.unauthorized, "The API key is not valid.")
+        }
+        return Principal(tenantId: stored.record.tenantId, keyId: stored.record.id, readOnly: stored.record.readOnly)
+    }
+
+    /// Creates a key for a tenant; its text is returned once and only its hash is stored.
+    public func create(tenant: TenantID, readOnly: Bool) async throws -> (record: APIKeyRecord, apiKey: String) {
+        let secret = APIKeySecret.generate()
+        let record = try await keys.insert(
+            tenant: tenant, prefix: secret.prefix, secretHash: Secrets.hash(secret.secret), readOnly: readOnly, now: clock.now()
+        )
+        return (record, secret.text)
+    }
+
+    /// A tenant's keys (never their secrets).
+    public func list(tenant: TenantID) async throws -> [APIKeyRecord] {
+        try await keys.keys(of: tenant)
+    }
+
+    /// Revokes a key; false when there is none with this id.
+    public func revoke(_ id: APIKeyID) async throws -> Bool {
+        try await keys.revoke(id, now: clock.now())
+    }
+}

@@ -1,0 +1,323 @@
+import Foundation
+
+/// A comparison in `filter[field][op]=value`.
+public enum FilterOperator: String, Sendable, CaseIterable {
+    case eq, ne, gt, gte, lt, lte, ilike, `in`, nin
+}
+
+/// What kind of values a listed field holds; decides which operators and values are accepted.
+public enum ListFieldType: Sendable, Equatable {
+    case uuid
+    case text
+    /// Text compared without regard to case (emails).
+    case caseInsensitiveText
+    case timestamp
+    case boolean
+    case enumeration([String])
+    /// A related resource's id (`groups.id`): eq, ne, in and nin only.
+    case relation
+}
+
+/// A field a list can be sorted or filtered on.
+public struct ListField: Sendable {
+    public var name: String
+    public var type: ListFieldType
+    public var sortable: Bool
+    public var filterable: Bool
+}
+
+/// A typed filter value.
+public enum FilterValue: Sendable, Equatable {
+    case text(String)
+    case millis(Millis)
+    case bool(Bool)
+}
+
+/// One `filter[field][op]=value` condition; `values` has one element except for `in` and `nin`.
+public struct ListFilter: Sendable, Equatable {
+    public var field: String
+    public var op: FilterOperator
+    public var values: [FilterValue]
+}
+
+/// One key of a sort order.
+public struct SortKey: Sendable, Equatable {
+    public var field: String
+    public var descending: Bool
+}
+
+/// The fields and defaults of one listable resource.
+public struct ListSchema: Sendable {
+    public var fields: [String: ListField]
+    public var defaultSort: [SortKey]
+
+    init(_ fields: [ListField], defaultSort: [SortKey]) {
+        self.fields = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0) })
+        self.defaultSort = defaultSort
+    }
+
+    /// The user list: sort and filter fields as documented.
+    public static let users = ListSchema(
+        [
+            ListField(name: "id", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "email", type: .caseInsensitiveText, sortable: true, filterable: true),
+            ListField(name: "firstName", type: .text, sortable: true, filterable: true),
+            ListField(name: "lastName", type: .text, sortable: true, filterable: true),
+            ListField(name: "status", type: .enumeration(UserStatus.allCases.map(\.rawValue)), sortable: true, filterable: true),
+            ListField(name: "isOwner", type: .boolean, sortable: false, filterable: true),
+            ListField(name: "createdAt", type: .timestamp, sortable: true, filterable: true),
+            ListField(name: "updatedAt", type: .timestamp, sortable: true, filterable: true),
+            ListField(name: "lastConnection", type: .timestamp, sortable: true, filterable: true),
+            ListField(name: "groups.id", type: .relation, sortable: false, filterable: true),
+            ListField(name: "roles.id", type: .relation, sortable: false, filterable: true),
+        ],
+        defaultSort: [SortKey(field: "createdAt", descending: false)]
+    )
+
+    /// The device list.
+    public static let devices = ListSchema(
+        [
+            ListField(name: "id", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "name", type: .text, sortable: true, filterable: true),
+            ListField(name: "status", type: .enumeration(DeviceStatus.allCases.map(\.rawValue)), sortable: true, filterable: true),
+            ListField(name: "active", type: .boolean, sortable: false, filterable: true),
+            ListField(name: "hardwareId", type: .text, sortable: false, filterable: true),
+            ListField(name: "appVersion", type: .text, sortable: false, filterable: true),
+            ListField(name: "user.id", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "createdAt", type: .timestamp, sortable: true, filterable: true),
+            ListField(name: "updatedAt", type: .timestamp, sortable: true, filterable: false),
+            ListField(name: "lastConnection", type: .timestamp, sortable: true, filterable: true),
+        ],
+        defaultSort: [SortKey(field: "createdAt", descending: false)]
+    )
+
+    /// The audit log: filtered by the service from its own parameters, newest first.
+    public static let audit = ListSchema(
+        [
+            ListField(name: "id", type: .uuid, sortable: true, filterable: false),
+            ListField(name: "target", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "actorId", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "action", type: .text, sortable: false, filterable: true),
+            ListField(name: "occurredAt", type: .timestamp, sortable: false, filterable: true),
+        ],
+        defaultSort: [SortKey(field: "id", descending: true)]
+    )
+
+    /// The group list.
+    public static let groups = ListSchema(
+        [
+            ListField(name: "id", type: .uuid, sortable: false, filterable: true),
+            ListField(name: "name", type: .text, sortable: true, filterable: true),
+            ListField(name: "createdAt", type: .timestamp, sortable: true, filterable: true),
+            ListField(name: "updatedAt", type: .timestamp, sortable: true, filterable: true),
+        ],
+        defaultSort: [SortKey(field: "createdAt", descending: false)]
+    )
+}
+
+/// A parsed list request: paging, order, filters and search.
+public struct ListQuery: Sendable, Equatable {
+    /// Page size used (after clamping to ``maxLimit``).
+    public var limit: Int
+    public var offset: Int
+    public var sort: [SortKey]
+    public var filters: [ListFilter]
+    /// Lower-cased search text, or nil.
+    public var search: String?
+    /// Keyset paging: the page starts after this position (`after=`), instead of at an offset.
+    public var after: ListCursor?
+
+    public static let defaultLimit = 10
+    public static let maxLimit = 100
+    /// The longest query string, search text, and the most filters and sort keys one list request may carry.
+    public static let maxQueryBytes = 8 * 1024
+    public static let maxSearchLength = 256
+    public static let maxFilters = 20
+    public static let maxSortKeys = 5
+    /// The deepest offset: skipping rows costs time in proportion, so it is bounded (about a second
+    /// at the bound on SQLite with a million users). Deeper walks use `after` (keyset paging).
+    public static let maxOffset = 1_000_000
+
+    /// Parses the raw query string of a list request against `schema`.
+    ///
+    /// Accepts `limit`/`offset` and their `page[limit]`/`page[offset]` aliases, `sort` (repeatable and
+    /// comma-separated), `search`, and `filter[field][op]=value`. Other parameters are ignored.
+    public static func parse(_ rawQuery: String?, schema: ListSchema) throws(DirectoryError) -> ListQuery {
+        var query = ListQuery(limit: defaultLimit, offset: 0, sort: [], filters: [], search: nil, after: nil)
+        var after: String?
+        var errors: [FieldError] = []
+        // Bounds that keep one request's parsing and SQL small, whatever a client sends.
+        if (rawQuery?.utf8.count ?? 0) > maxQueryBytes {
+            throw .invalid("The query string is longer than \(maxQueryBytes) bytes.", [FieldError(.query(""), "is too long")])
+        }
+        for (key, value) in QueryString.pairs(rawQuery) {
+            if value.contains("\u{0}") || key.contains("\u{0}") {
+                // Nothing in the directory holds NUL, and PostgreSQL text cannot: refuse it plainly.
+                errors.append(FieldError(.query(key), "must not contain NUL characters"))
+                continue
+            }
+            switch key {
+            case "limit", "page[limit]":
+                if let number = Int(value), number >= 0 { query.limit = min(number, maxLimit) } else {
+                    errors.append(FieldError(.query(key), "must be a non-negative integer"))
+                }
+            case "offset", "page[offset]":
+                if let number = Int(value), number >= 0 {
+                    if number > maxOffset {
+                        errors.append(FieldError(
+                            .query(key),
+                            "must be at most \(maxOffset); to go further, page with after= and the previous page's nextCursor"
+                        ))
+                    }
+                    query.offset = number
+                } else {
+                    errors.append(FieldError(.query(key), "must be a non-negative integer"))
+                }
+            case "after", "page[after]":
+                after = value
+            case "sort", "sort[]":
+                for item in value.split(separator: ",", omittingEmptySubsequences: true) {
+                    let text = item.trimmingCharacters(in: .whitespaces)
+                    if let key = parseSortKey(text, schema: schema) { query.sort.append(key) } else {
+                        errors.append(FieldError(.query("sort"), "cannot sort on '\(text)'"))
+                    }
+                }
+            case "search":
+                let text = value.trimmingCharacters(in: .whitespaces)
+                if text.count > maxSearchLength {
+                    errors.append(FieldError(.query("search"), "must be at most \(maxSearchLength) characters"))
+                }
+                query.search = text.isEmpty ? nil : text.lowercased()
+            default:
+                guard key.hasPrefix("filter[") else { continue }
+                switch parseFilter(key: key, value: value, schema: schema) {
+                case .success(let filter): query.filters.append(filter)
+                case .failure(let error): errors.append(error)
+                }
+            }
+        }
+        if query.filters.count > maxFilters { errors.append(FieldError(.query("filter"), "at most \(maxFilters) filters are allowed")) }
+        if query.sort.count > maxSortKeys { errors.append(FieldError(.query("sort"), "at most \(maxSortKeys) sort keys are allowed")) }
+        if query.sort.isEmpty { query.sort = schema.defaultSort }
+        if let after, !after.isEmpty {
+            if query.offset > 0 {
+                errors.append(FieldError(.query("after"), "cannot be combined with an offset; page either with offset or with after"))
+            } else if let cursor = ListCursor.decode(after, for: query, schema: schema) {
+                query.after = cursor
+            } else {
+                errors.append(FieldError(
+                    .query("after"),
+                    "is not a nextCursor of this list with the same sort, filters and search"
+                ))
+            }
+        }
+        if !errors.isEmpty { throw .invalid("The list parameters are not valid.", errors) }
+        return query
+    }
+
+    private static func parseSortKey(_ text: String, schema: ListSchema) -> SortKey? {
+        var name = text
+        var descending = false
+        if name.hasPrefix("-") {
+            descending = true
+            name.removeFirst()
+        } else if name.hasPrefix("+") {
+            name.removeFirst()
+        }
+        if let colon = name.firstIndex(of: ":") {
+            let direction = name[name.index(after: colon)...].lowercased()
+            name = String(name[..<colon])
+            switch direction {
+            case "asc": break
+            case "desc": descending.toggle()
+            default: return nil
+            }
+        }
+        guard let field = schema.fields[name], field.sortable else { return nil }
+        return SortKey(field: name, descending: descending)
+    }
+
+    private static func parseFilter(key: String, value: String, schema: ListSchema) -> Result<ListFilter, FieldError> {
+        // filter[field] or filter[field][op]
+        var parts: [String] = []
+        var rest = Substring(key.dropFirst("filter".count))
+        while rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return .failure(FieldError(.query(key), "is not of the form filter[field][op]")) }
+            parts.append(String(rest[rest.index(after: rest.startIndex)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        guard rest.isEmpty, (1...2).contains(parts.count) else {
+            return .failure(FieldError(.query(key), "is not of the form filter[field][op]"))
+        }
+        let pointer = FieldLocation.query(key)
+        guard let field = schema.fields[parts[0]], field.filterable else {
+            return .failure(FieldError(pointer, "cannot filter on '\(parts[0])'"))
+        }
+        let op: FilterOperator
+        if parts.count == 2 {
+            guard let parsed = FilterOperator(rawValue: parts[1]) else {
+                return .failure(FieldError(pointer, "unknown operator '\(parts[1])'"))
+            }
+            op = parsed
+        } else {
+            op = .eq
+        }
+        switch (field.type, op) {
+        case (.relation, .eq), (.relation, .ne), (.relation, .in), (.relation, .nin): break
+        case (.relation, _): return .failure(FieldError(pointer, "'\(field.name)' accepts only eq, ne, in and nin"))
+        case (.boolean, .eq), (.boolean, .ne): break
+        case (.boolean, _): return .failure(FieldError(pointer, "'\(field.name)' accepts only eq and ne"))
+        case (.enumeration, .eq), (.enumeration, .ne), (.enumeration, .in), (.enumeration, .nin): break
+        case (.enumeration, _): return .failure(FieldError(pointer, "'\(field.name)' accepts only eq, ne, in and nin"))
+        case (.uuid, .ilike), (.timestamp, .ilike):
+            return .failure(FieldError(pointer, "ilike applies to text fields only"))
+        default: break
+        }
+        let rawValues = op == .in || op == .nin ? value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) : [value]
+        var values: [FilterValue] = []
+        for raw in rawValues {
+            switch field.type {
+            case .uuid, .relation:
+                guard let id = Identifiers.canonical(raw) else { return .failure(FieldError(pointer, "'\(raw)' is not a UUID")) }
+                values.append(.text(id))
+            case .text:
+                values.append(.text(raw))
+            case .caseInsensitiveText:
+                values.append(.text(raw.lowercased()))
+            case .timestamp:
+                guard let millis = Timestamps.parse(raw) else {
+                    return .failure(FieldError(pointer, "'\(raw)' is not an ISO-8601 date-time"))
+                }
+                values.append(.millis(millis))
+            case .boolean:
+                guard raw == "true" || raw == "false" else { return .failure(FieldError(pointer, "'\(raw)' is not true or false")) }
+                values.append(.bool(raw == "true"))
+            case .enumeration(let allowed):
+                guard allowed.contains(raw) else {
+                    return .failure(FieldError(pointer, "'\(raw)' is not one of \(allowed.joined(separator: ", "))"))
+                }
+                values.append(.text(raw))
+            }
+        }
+        return .success(ListFilter(field: field.name, op: op, values: values))
+    }
+}
+
+/// Splitting and decoding `application/x-www-form-urlencoded` query strings.
+public enum QueryString {
+    /// The decoded `key=value` pairs in order (`+` is a space; `%XX` escapes are decoded).
+    public static func pairs(_ raw: String?) -> [(String, String)] {
+        guard let raw, !raw.isEmpty else { return [] }
+        return raw.split(separator: "&", omittingEmptySubsequences: true).map { part in
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(pieces[0])
+            let value = pieces.count > 1 ? decode(pieces[1]) : ""
+            return (key, value)
+        }
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+}

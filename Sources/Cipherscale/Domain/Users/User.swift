@@ -1,0 +1,18 @@
+/// A user with everything a User answer shows.
+public struct User: Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var firstName: String?
+    public var lastName: String?
+    public var image: String?
+    public var status: UserStatus
+    public var isOwner: Bool
+    public var maxDevices: Int?
+    public var lastConnection: Millis?
+    public var createdAt: Millis
+    public var updatedAt: Millis
+    /// Effective roles: direct ones and those granted by groups, without duplicates, most privileged first.
+    public var roles: [Role]
+    public var groups: [GroupSummary]
+    public var devices: [Device]
+}

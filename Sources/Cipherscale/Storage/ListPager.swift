@@ -1,0 +1,52 @@
+import SQLKit
+
+/// The one paging pipeline of every list (users, groups, devices, the audit log): the exact total,
+/// one page read in the list's order (with offset or after a cursor), one row more to tell whether a
+/// next page exists, and the cursor of the page's last row.
+struct ListPager {
+    /// How the list maps to SQL.
+    let list: ListSQL
+    /// The list's fields, for reading cursors' values back.
+    let schema: ListSchema
+    /// Which engine the SQL is for.
+    let kind: DatabaseKind
+
+    /// One page of `query`.
+    ///
+    /// - `columns`: the selected columns; `from`: the tables (`users u`); `scope`: the tenant condition.
+    /// - `total`: the total when the caller keeps a counter for this query; otherwise counted.
+    /// - `searchAsFilter`: see ``ListSQL/conditions(for:kind:searchAsFilter:)``.
+    /// - `idsFirst`: read the page's ids from the sort index alone, then only those rows (for wide rows
+    ///   and deep offsets: no table rows are read for the rows an offset skips).
+    func page<Row: Sendable>(
+        _ db: any SQLDatabase, query: ListQuery, columns: String, from: String, scope: SQLQueryString,
+        total knownTotal: Int? = nil, searchAsFilter: Bool = false, idsFirst: Bool = false,
+        decode: (any SQLRow) throws -> Row, id: (Row) -> String
+    ) async throws -> Page<Row> {
+        let conditions = list.conditions(for: query, kind: kind)
+        let total: Int
+        if let knownTotal {
+            total = knownTotal
+        } else {
+            total = try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: from) WHERE " + scope + conditions)
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        guard query.limit > 0 else { return Page(items: [], total: total, query: query, nextCursor: nil) }
+        let pageConditions = searchAsFilter ? list.conditions(for: query, kind: kind, searchAsFilter: true) : conditions
+        let order = list.orderBy(for: query, kind: kind)
+        let select = "SELECT \(columns)\(list.sortValueColumns(for: query)) FROM \(from)"
+        let window: SQLQueryString = list.keyset(for: query, kind: kind) + order + " LIMIT \(bind: query.limit + 1) OFFSET \(bind: query.offset)"
+        let sql: SQLQueryString =
+            idsFirst
+            ? "\(unsafeRaw: select) WHERE \(unsafeRaw: list.idColumn) IN (SELECT \(unsafeRaw: list.idColumn) FROM \(unsafeRaw: from) WHERE "
+                + scope + pageConditions + window + ")" + order
+            : "\(unsafeRaw: select) WHERE " + scope + pageConditions + window
+        let read = try await db.raw(sql).all()
+        let rows = try read.prefix(query.limit).map(decode)
+        var nextCursor: String?
+        if read.count > query.limit, let last = rows.last {
+            nextCursor = try list.cursor(read[query.limit - 1], id: id(last), query: query, schema: schema)
+        }
+        return Page(items: rows, total: total, query: query, nextCursor: nextCursor)
+    }
+}

@@ -1,0 +1,59 @@
+import SQLKit
+
+extension SQLStore {
+    /// The columns ``Group/init(row:)`` reads.
+    static let groupColumns =
+        "g.id, g.name, g.description, g.is_default, g.deleteable, g.max_devices, g.is_saml_default, g.idp_mapping, g.member_count, g.created_at, g.updated_at"
+
+    /// Attaches roles (and, when `members` is true, the first members) to group rows.
+    func hydrateGroups(_ db: any SQLDatabase, tenantId: TenantID, groups: [Group], members: Bool) async throws -> [Group] {
+        guard !groups.isEmpty else { return [] }
+        let roles = try await tenantRoles(db, tenantId: tenantId)
+        let tenantId = tenantId.rawValue
+        let ids: [any Encodable & Sendable] = groups.map(\.id)
+        var groupRoles: [String: [Role]] = [:]
+        for row in try await db.raw(
+            "SELECT group_id, role_id FROM group_roles WHERE tenant_id = \(bind: tenantId) AND group_id IN (\(binds: ids))"
+        ).all() {
+            if let role = roles[RoleID(trusted: try row.decode(column: "role_id", as: String.self))] {
+                groupRoles[try row.decode(column: "group_id", as: String.self), default: []].append(role)
+            }
+        }
+        var result = groups
+        for index in result.indices {
+            result[index].roles = RoleRules.sorted(groupRoles[result[index].id] ?? [])
+            if members {
+                result[index].members = try await db.raw(
+                    """
+                    SELECT u.id, u.email, u.first_name, u.last_name, u.updated_at, gm.created_at AS joined_at
+                    FROM group_members gm JOIN users u ON u.id = gm.user_id
+                    WHERE gm.group_id = \(bind: result[index].id)
+                    ORDER BY gm.created_at, gm.user_id LIMIT \(bind: Group.memberLimit)
+                    """
+                ).all().map { row in
+                    GroupMember(
+                        id: try row.decode(column: "id", as: String.self),
+                        email: try row.decode(column: "email", as: String.self),
+                        firstName: try row.decode(column: "first_name", as: String?.self),
+                        lastName: try row.decode(column: "last_name", as: String?.self),
+                        joinedAt: try row.decode(column: "joined_at", as: Millis.self),
+                        updatedAt: try row.decode(column: "updated_at", as: Millis.self)
+                    )
+                }
+            }
+        }
+        return result
+    }
+
+    /// Reads one group's row (locked for the transaction with `lock`), or throws 404.
+    func loadGroup(_ db: any SQLDatabase, _ id: GroupID, tenantId: TenantID, lock: Bool = false) async throws -> Group {
+        let suffix = lock ? lockClause() : ""
+        guard let row = try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.groupColumns) FROM directory_groups g
+            WHERE g.tenant_id = \(bind: tenantId.rawValue) AND g.id = \(bind: id.rawValue)\(unsafeRaw: suffix)
+            """
+        ).first() else { throw DirectoryError.groupNotFound }
+        return try Group(row: row)
+    }
+}

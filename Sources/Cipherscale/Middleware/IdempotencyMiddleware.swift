@@ -103,15 +103,3 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         return answer
     }
 }
-
-/// Gathers a response body in memory (answers here are at most a few hundred kilobytes).
-private final class CollectingWriter: ResponseBodyWriter {
-    var buffer = ByteBuffer()
-
-    func write(_ buffer: ByteBuffer) async throws {
-        var buffer = buffer
-        self.buffer.writeBuffer(&buffer)
-    }
-
-    func finish(_ trailingHeaders: HTTPFields?) async throws {}
-}

@@ -8,34 +8,6 @@ import SQLKit
 import SQLiteKit
 import Synchronization
 
-/// Which SQL engine a ``DatabasePool`` talks to. Dialect differences stay inside `Storage/`.
-public enum DatabaseKind: String, Sendable {
-    case sqlite
-    case postgres
-}
-
-/// Where the data lives, parsed once from `DATABASE_URL` or the defaults.
-public enum DatabaseLocation: Sendable, Equatable {
-    /// An SQLite file (created with its folder when missing).
-    case sqlite(path: String)
-    /// A PostgreSQL server; `searchPath` pins a schema (tests use one schema per test).
-    case postgres(url: String, searchPath: String? = nil)
-
-    /// Parses `DATABASE_URL`: `postgres://` or `postgresql://` URLs, `sqlite:///path` or a plain file path.
-    public static func parse(_ value: String) throws -> DatabaseLocation {
-        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
-            return .postgres(url: value)
-        }
-        if value.hasPrefix("sqlite://") {
-            return .sqlite(path: String(value.dropFirst("sqlite://".count)))
-        }
-        if value.contains("://") {
-            throw ConfigurationError("DATABASE_URL must be postgres://..., sqlite://PATH or a file path")
-        }
-        return .sqlite(path: value)
-    }
-}
-
 /// Connections to the database: concurrent reads, and writes that run as one transaction each.
 ///
 /// SQLite has one writer connection (transactions are serialised by an async lock, as SQLite
@@ -202,51 +174,5 @@ public final class DatabasePool: Sendable {
             runner.cancel()
             _ = await runner.value
         }
-    }
-}
-
-/// A shared counter for picking reader connections in turn.
-final class RoundRobin: Sendable {
-    let counter = Atomic<Int>(0)
-}
-
-/// A first-come, first-served lock for async code (the SQLite writer is used by one transaction at a time).
-final class AsyncLock: Sendable {
-    private struct State {
-        var locked = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-    private let state = Mutex(State())
-
-    /// Runs `body` while holding the lock.
-    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await body()
-    }
-
-    private func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLock { state -> Bool in
-                if state.locked {
-                    state.waiters.append(continuation)
-                    return false
-                }
-                state.locked = true
-                return true
-            }
-            if acquired { continuation.resume() }
-        }
-    }
-
-    private func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.locked = false
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
     }
 }

@@ -3,39 +3,6 @@ import PostgresNIO
 import SQLKit
 import SQLiteNIO
 
-/// How one listable field maps to SQL. Column names are fixed strings from this file, never input.
-struct ListColumn: Sendable {
-    /// The column expression (`u.email_key`).
-    var expression: String
-    /// Whether the column may be NULL (decides NULL placement in sorts and `ne` semantics).
-    var nullable: Bool
-    /// For relation fields: the subquery selecting the related ids of the outer row, with `?` for the value list.
-    var relation: (@Sendable (SQLQueryString) -> SQLQueryString)?
-
-    init(_ expression: String, nullable: Bool = false) {
-        self.expression = expression
-        self.nullable = nullable
-        self.relation = nil
-    }
-
-    init(relation: @escaping @Sendable (SQLQueryString) -> SQLQueryString) {
-        self.expression = ""
-        self.nullable = false
-        self.relation = relation
-    }
-
-    /// A derived value: `expression` orders it, and `predicate` turns one filter value into a condition.
-    init(derived expression: String, predicate: @escaping @Sendable (FilterValue) -> SQLQueryString) {
-        self.expression = expression
-        self.nullable = false
-        self.relation = nil
-        self.predicate = predicate
-    }
-
-    /// For derived values: the condition that the value equals the given one.
-    var predicate: (@Sendable (FilterValue) -> SQLQueryString)?
-}
-
 /// Turns a parsed ``ListQuery`` into WHERE and ORDER BY fragments with every value bound.
 struct ListSQL {
     let columns: [String: ListColumn]
@@ -237,37 +204,5 @@ struct ListSQL {
             out.append(character)
         }
         return out
-    }
-}
-
-extension ListCursor.Value {
-    /// The value as bound to SQL; nil for NULL.
-    var bindable: (any Encodable & Sendable)? {
-        switch self {
-        case .null: nil
-        case .text(let text): text
-        case .millis(let millis): millis
-        }
-    }
-}
-
-extension FilterValue {
-    /// The value as bound to SQL.
-    var bindable: any Encodable & Sendable {
-        switch self {
-        case .text(let text): text
-        case .millis(let millis): millis
-        case .bool(let flag): flag
-        }
-    }
-}
-
-/// Recognising constraint violations from either engine, so a race that loses to a unique index is a 409.
-enum SQLErrors {
-    /// True when `error` is a unique-constraint violation.
-    static func isUniqueViolation(_ error: any Error) -> Bool {
-        if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
-        if let error = error as? SQLiteError { return error.message.contains("UNIQUE constraint failed") }
-        return false
     }
 }

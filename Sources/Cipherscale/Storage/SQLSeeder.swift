@@ -1,49 +1,6 @@
 import Foundation
 import SQLKit
 
-/// What `cipherscale seed` fills a tenant with.
-public struct SeedPlan: Sendable {
-    public var users: Int
-    public var groups: Int
-    public var devicesPerUser: Int
-    /// From this many users on, SQLite's secondary indexes are dropped for the load and rebuilt after it.
-    public var deferIndexesFrom: Int
-
-    public init(users: Int, groups: Int, devicesPerUser: Int, deferIndexesFrom: Int = 100_000) {
-        self.users = users
-        self.groups = groups
-        self.devicesPerUser = devicesPerUser
-        self.deferIndexesFrom = deferIndexesFrom
-    }
-}
-
-/// A small, fast, seeded generator so a seeded dataset is the same every time (SplitMix64).
-struct SeedRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in `0..<bound`.
-    mutating func below(_ bound: Int) -> Int {
-        Int(next() % UInt64(bound))
-    }
-
-    /// A number in `0..<1`.
-    mutating func unit() -> Double {
-        Double(next() >> 11) / Double(1 << 53)
-    }
-}
-
 /// Fills benchmark tenants through the storage layer, in large transactions (the `seed` command).
 public struct SQLSeeder: Sendable {
     /// The shared store.

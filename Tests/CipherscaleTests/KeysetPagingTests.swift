@@ -171,10 +171,10 @@ struct KeysetPagingTests {
                 #expect(all.count > 2)
                 #expect(try await walk(world, "/tenants/groups", sort, limit: 2) == all, "\(sort)")
             }
-            let user = try await DevicesTests.activeUser(world, "devices@keyset.example")
+            let user = try await DeviceListTests.activeUser(world, "devices@keyset.example")
             for index in 0..<7 {
-                let device = try await DevicesTests.device(world, user: user, name: "Device \(index % 3)", hardwareId: "hw-\(index)")
-                if index % 2 == 0 { try await DevicesTests.setLastConnection(world, device, Timestamps.now()) }
+                let device = try await DeviceListTests.device(world, user: user, name: "Device \(index % 3)", hardwareId: "hw-\(index)")
+                if index % 2 == 0 { try await DeviceListTests.setLastConnection(world, device, Timestamps.now()) }
             }
             for sort in ["", "sort=status,-name", "sort=-lastConnection", "sort=name"] {
                 let all = ids(try await world.request(.get, "/tenants/devices?limit=100" + (sort.isEmpty ? "" : "&\(sort)")))

@@ -1,7 +1,3 @@
-import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
 import Synchronization
 
 /// Token buckets per client: up to `capacity` requests at once, refilled at `rate` per second.
@@ -63,35 +59,5 @@ final class RateLimiter: Sendable {
             let reset = Int(((Double(capacity) - bucket.tokens) / perSecond).rounded(.up))
             return Decision(retryAfter: retryAfter, remaining: max(0, Int(bucket.tokens)), resetSeconds: reset)
         }
-    }
-}
-
-/// Limits `/invitations/...` (where the token is the credential) per client address, so guessing
-/// tokens is slow as well as hopeless (they carry 256 bits). 429 with `Retry-After` when exceeded.
-struct InvitationRateLimitMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
-    let limiter: RateLimiter?
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let limiter, request.uri.path.hasPrefix("/invitations/") else { return try await next(request, context) }
-        let client = context.remoteAddress?.ipAddress ?? "unknown"
-        if let retryAfter = limiter.take(client).retryAfter {
-            var response = ProblemResponse.make(
-                DirectoryError(.tooManyRequests, "Too many invitation requests from this address; retry in \(retryAfter) s.")
-            )
-            response.headers[.retryAfter] = String(retryAfter)
-            return response
-        }
-        return try await next(request, context)
-    }
-}
-
-/// The request context of the directory: Hummingbird's basics plus the client's address.
-public struct DirectoryRequestContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
     }
 }

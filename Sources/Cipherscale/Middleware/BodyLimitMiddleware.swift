@@ -1,0 +1,59 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Content rules for every request before the generated code sees it:
+/// - bodies over ``maxBodyBytes`` are 413 (the body is collected here, so the limit holds for chunked bodies too);
+/// - a body that is not JSON is 415; an `Accept` that allows neither JSON nor problem+json is 406;
+/// - `Accept` is then removed, because the generated code would otherwise turn a mismatch into a 500
+///   (errors are always problem+json, successes always JSON).
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The largest request body accepted: 1 MiB.
+    static var maxBodyBytes: Int { 1 << 20 }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        if let accept = request.headers[.accept], !Self.acceptsJSON(accept),
+            !(request.uri.path.hasPrefix("/invitations/") && accept.lowercased().contains("text/html"))
+        {
+            throw DirectoryError(.notAcceptable, "This API answers application/json (and application/problem+json for errors).")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {
+            throw HTTPError(.contentTooLarge)
+        }
+        let body = try await request.collectBody(upTo: Self.maxBodyBytes)
+        if body.readableBytes > 0 {
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            let isJSON = type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json"))
+            // HTML forms post here: the invitation acceptance page.
+            let isForm = type.hasPrefix("application/x-www-form-urlencoded") && request.uri.path.hasPrefix("/invitations/")
+            if !isJSON && !isForm {
+                throw DirectoryError(.unsupportedMediaType, "The request body must be application/json.")
+            }
+            if isJSON && !StrictJSON.isValid(body.readableBytesView) {
+                throw DirectoryError(.invalidInput, "The request body is not valid JSON.")
+            }
+        }
+        var head = request.head
+        head.headerFields[.accept] = nil
+        var forwarded = body
+        if body.readableBytes == 0, head.headerFields[.contentType] == nil, request.method == .post,
+            request.uri.path.hasSuffix("/heartbeat")
+        {
+            // The heartbeat's body is optional, but the generated code decodes an empty body as JSON
+            // and fails: an absent body means "no updates", which is what `{}` says.
+            forwarded = ByteBuffer(string: "{}")
+            head.headerFields[.contentType] = "application/json"
+        }
+        return try await next(Request(head: head, body: .init(buffer: forwarded)), context)
+    }
+
+    static func acceptsJSON(_ accept: String) -> Bool {
+        accept.split(separator: ",").contains { item in
+            let type = item.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            return type == "*/*" || type == "application/*" || type == "application/json" || type == "application/problem+json"
+                || type.isEmpty
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/// Why the fake server has no transcript to give.
+struct FakeServerStopped: Error {}

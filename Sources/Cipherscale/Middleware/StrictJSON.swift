@@ -45,47 +45,37 @@ enum StrictJSON {
         }
 
         mutating func object(depth: Int) -> Bool {
-            index += 1
-            skipWhitespace()
-            if current == UInt8(ascii: "}") {
-                index += 1
-                return true
-            }
-            while true {
-                skipWhitespace()
-                guard current == UInt8(ascii: "\""), string() else { return false }
-                skipWhitespace()
-                guard current == UInt8(ascii: ":") else { return false }
-                index += 1
-                skipWhitespace()
-                guard value(depth: depth) else { return false }
-                skipWhitespace()
-                if current == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard current == UInt8(ascii: "}") else { return false }
-                index += 1
-                return true
+            elements(closedBy: UInt8(ascii: "}")) { parser in
+                guard parser.current == UInt8(ascii: "\""), parser.string() else { return false }
+                parser.skipWhitespace()
+                guard parser.current == UInt8(ascii: ":") else { return false }
+                parser.index += 1
+                parser.skipWhitespace()
+                return parser.value(depth: depth)
             }
         }
 
         mutating func array(depth: Int) -> Bool {
+            elements(closedBy: UInt8(ascii: "]")) { parser in parser.value(depth: depth) }
+        }
+
+        /// The comma-separated elements of an object or array, from its opening bracket to `close`.
+        mutating func elements(closedBy close: UInt8, _ element: (inout Self) -> Bool) -> Bool {
             index += 1
             skipWhitespace()
-            if current == UInt8(ascii: "]") {
+            if current == close {
                 index += 1
                 return true
             }
             while true {
                 skipWhitespace()
-                guard value(depth: depth) else { return false }
+                guard element(&self) else { return false }
                 skipWhitespace()
                 if current == UInt8(ascii: ",") {
                     index += 1
                     continue
                 }
-                guard current == UInt8(ascii: "]") else { return false }
+                guard current == close else { return false }
                 index += 1
                 return true
             }

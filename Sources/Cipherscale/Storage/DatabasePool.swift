@@ -104,21 +104,28 @@ public final class DatabasePool: Sendable {
         }
     }
 
+    /// `body` between `begin` and COMMIT on one connection, rolled back when it throws.
+    private static func inTransaction<T: Sendable>(
+        _ sql: any SQLDatabase, begin: SQLQueryString, isolation: isolated (any Actor)? = #isolation,
+        _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await sql.raw(begin).run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
     /// Runs `body` inside one transaction: it commits when `body` returns and rolls back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let writer, _, let lock, _):
             return try await lock.withLock {
-                let sql = writer.sql(queryLogLevel: nil)
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(sql)
-                    try await sql.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
-                }
+                try await Self.inTransaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _):
             // A deadlock or serialisation failure is the database asking us to try again: do so a few times.
@@ -127,16 +134,7 @@ public final class DatabasePool: Sendable {
                 attempt += 1
                 do {
                     return try await client.withConnection { connection in
-                        let sql = connection.sql(queryLogLevel: nil)
-                        try await sql.raw("BEGIN").run()
-                        do {
-                            let result = try await body(sql)
-                            try await sql.raw("COMMIT").run()
-                            return result
-                        } catch {
-                            try? await sql.raw("ROLLBACK").run()
-                            throw error
-                        }
+                        try await Self.inTransaction(connection.sql(queryLogLevel: nil), begin: "BEGIN", body)
                     }
                 } catch let error as PSQLError where attempt < 4 && Self.isRetryable(error) {
                     logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)"])

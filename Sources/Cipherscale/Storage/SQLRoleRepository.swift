@@ -45,9 +45,7 @@ public struct SQLRoleRepository: RoleRepository {
     public func remove(_ id: RoleID, from user: UserID, context: OperationContext) async throws {
         try await store.pool.transaction { db in
             guard let role = try await store.tenantRoles(db, tenantId: context.tenantId)[id] else { throw DirectoryError.roleNotFound }
-            _ = try await store.lockUser(db, user, tenantId: context.tenantId)
-            try RoleRules.checkRemovable(role)
-            try await store.checkIfMatch(db, user: user, context: context)
+            _ = try await store.lockUserForChange(db, user, context: context) { _ in try RoleRules.checkRemovable(role) }
             let before = try await store.directRoleIds(db, of: user)
             let deleted = try await db.raw(
                 "DELETE FROM user_roles WHERE user_id = \(bind: user.rawValue) AND role_id = \(bind: id.rawValue) RETURNING role_id"

@@ -188,6 +188,17 @@ public struct SQLStore: Sendable {
         return try UserRecord(row: row)
     }
 
+    /// Locks a user for a change: 404 when not in the tenant, then `rule` on the locked row, then
+    /// `If-Match` against the user's current tag; the change follows in the same transaction.
+    func lockUserForChange(
+        _ db: any SQLDatabase, _ id: UserID, context: OperationContext, rule: (UserRecord) throws -> Void = { _ in }
+    ) async throws -> UserRecord {
+        let user = try await lockUser(db, id, tenantId: context.tenantId)
+        try rule(user)
+        try await checkIfMatch(db, user: id, context: context)
+        return user
+    }
+
     /// Marks a user as changed now.
     func touchUser(_ db: any SQLDatabase, _ id: UserID, at now: Millis) async throws {
         try await db.raw("UPDATE users SET updated_at = \(bind: now) WHERE id = \(bind: id.rawValue)").run()

@@ -33,8 +33,7 @@ extension SQLUserRepository {
     public func updateRoles(_ id: UserID, added: [RoleID], removed: [RoleID], context: OperationContext) async throws -> User {
         let now = context.now
         return try await store.pool.transaction { db in
-            _ = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try await store.checkIfMatch(db, user: id, context: context)
+            _ = try await store.lockUserForChange(db, id, context: context)
             let roles = try await store.tenantRoles(db, tenantId: context.tenantId)
             try RoleRules.checkAssignable(added: added, removed: removed, roles: roles)
             let before = try await store.directRoleIds(db, of: id)
@@ -72,8 +71,7 @@ extension SQLUserRepository {
     /// Adds a user to a group: 409 when already a member, 422 when the group does not exist.
     public func addToGroup(_ id: UserID, group: GroupID, context: OperationContext) async throws -> User {
         try await store.pool.transaction { db in
-            _ = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try await store.checkIfMatch(db, user: id, context: context)
+            _ = try await store.lockUserForChange(db, id, context: context)
             // The group row is locked as its member counter will be (a share lock here would let two
             // joins deadlock upgrading it), so a concurrent delete of the group waits or is waited for.
             guard try await db.raw(
@@ -109,8 +107,7 @@ extension SQLUserRepository {
     /// Removes a user from a group: 404 when not a member, 409 when it is their last group.
     public func removeFromGroup(_ id: UserID, group: GroupID, context: OperationContext) async throws {
         try await store.pool.transaction { db in
-            _ = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try await store.checkIfMatch(db, user: id, context: context)
+            _ = try await store.lockUserForChange(db, id, context: context)
             let current = try await store.memberships(db, of: id)
             try UserRules.checkCanLeave(group, memberships: current)
             try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id.rawValue) AND group_id = \(bind: group.rawValue)").run()

@@ -179,8 +179,7 @@ public struct SQLUserRepository: UserRepository {
     /// Edits a user's profile fields.
     public func update(_ id: UserID, change: UserProfileChange, context: OperationContext) async throws -> User {
         try await pool.transaction { db in
-            let before = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try await store.checkIfMatch(db, user: id, context: context)
+            let before = try await store.lockUserForChange(db, id, context: context)
             var sets: [SQLQueryString] = ["updated_at = \(bind: context.now)"]
             var entry = AuditEntry("user.update", target: ("user", id.rawValue))
             func value(_ text: String) -> String? { text.isEmpty ? nil : text }
@@ -211,9 +210,7 @@ public struct SQLUserRepository: UserRepository {
         let tenantId = context.tenantId.rawValue
         let now = context.now
         try await pool.transaction { db in
-            let user = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try UserRules.checkCanDelete(user)
-            try await store.checkIfMatch(db, user: id, context: context)
+            let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanDelete)
             try await store.audit(db, [
                 AuditEntry("user.delete", target: ("user", id.rawValue), changes: [
                     "email": AuditChange(.string(user.email), .null), "status": AuditChange(.string(user.status.rawValue), .null),
@@ -234,9 +231,7 @@ public struct SQLUserRepository: UserRepository {
     public func deactivate(_ id: UserID, context: OperationContext) async throws -> User {
         let now = context.now
         return try await pool.transaction { db in
-            let user = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try UserRules.checkCanDeactivate(user)
-            try await store.checkIfMatch(db, user: id, context: context)
+            let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanDeactivate)
             if user.status != .inactive {
                 try await store.audit(db, [
                     AuditEntry("user.deactivate", target: ("user", id.rawValue), changes: ["status": AuditChange(.string(user.status.rawValue), .string("inactive"))])
@@ -256,9 +251,7 @@ public struct SQLUserRepository: UserRepository {
     /// Restores a deactivated user to `active`, or to `pending` if they never accepted their invitation.
     public func reactivate(_ id: UserID, context: OperationContext) async throws -> User {
         try await pool.transaction { db in
-            let user = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try UserRules.checkCanReactivate(user)
-            try await store.checkIfMatch(db, user: id, context: context)
+            let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanReactivate)
             let accepted = try await db.raw("SELECT invitation_accepted FROM users WHERE id = \(bind: id.rawValue)").first()?
                 .decode(column: "invitation_accepted", as: Bool.self) ?? false
             let status = UserRules.reactivatedStatus(invitationAccepted: accepted)
@@ -277,9 +270,7 @@ public struct SQLUserRepository: UserRepository {
         let tenantId = context.tenantId.rawValue
         let now = context.now
         try await pool.transaction { db in
-            let user = try await store.lockUser(db, id, tenantId: context.tenantId)
-            try UserRules.checkCanReinvite(user)
-            try await store.checkIfMatch(db, user: id, context: context)
+            let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanReinvite)
             let invitationId = invitation.id.rawValue
             try await store.audit(db, [
                 AuditEntry(

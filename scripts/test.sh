@@ -79,6 +79,10 @@ export CIPHERSCALE_TEST_SMTPS_URL="smtps://localhost:$SMTPS_PORT"
 export CIPHERSCALE_TEST_SMTPS_MAILDIR="$SMTP_DIR/smtps-maildir"
 export CIPHERSCALE_TEST_SMTP_CA="$SMTP_DIR/cert.pem"
 
+# Style first: the repository's .swift-format, strict (warnings fail), over every Swift file we wrote.
+echo "== swift format lint --strict =="
+swift format lint --strict --recursive Sources Tests
+
 # Build once; both test runs reuse the build via --skip-build.
 echo "== Building =="
 swift build --build-tests

@@ -17,7 +17,8 @@ struct CipherscaleCommand: AsyncParsableCommand {
 
 /// Options every command shares: where the database is and how much to log.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "postgres://... or sqlite://PATH (env DATABASE_URL; default sqlite://./data/cipherscale.sqlite).")
+    @Option(
+        name: .customLong("database-url"), help: "postgres://... or sqlite://PATH (env DATABASE_URL; default sqlite://./data/cipherscale.sqlite).")
     var databaseURL: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env LOG_LEVEL; default info).")
@@ -86,11 +87,13 @@ struct Serve: AsyncParsableCommand {
         if let port { configuration.port = port }
         let logger = database.logger(configuration)
         let pool = try await openDatabase(configuration, logger: logger)
-        let services = try await makeServices(store: SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow), configuration: configuration)
+        let services = try await makeServices(
+            store: SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow), configuration: configuration)
         if try await services.tenants.count() == 0 {
             // A fresh database gets a first tenant so the server is usable at once.
             let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
-            print("""
+            print(
+                """
                 Created the first tenant \(created.tenantId) with owner owner@example.com.
                 Its admin API key (shown once; send it in the `apikey` header):
                 \(created.apiKey)
@@ -184,7 +187,9 @@ struct APIKeys: AsyncParsableCommand {
             } else {
                 for key in keys {
                     let state = key.revokedAt.map { "revoked \(Timestamps.format($0))" } ?? "active"
-                    print("\(key.id)  csk_\(key.prefix)_…  \(key.readOnly ? "read-only" : "admin    ")  created \(Timestamps.format(key.createdAt))  \(state)")
+                    print(
+                        "\(key.id)  csk_\(key.prefix)_…  \(key.readOnly ? "read-only" : "admin    ")  created \(Timestamps.format(key.createdAt))  \(state)"
+                    )
                 }
             }
         }
@@ -227,7 +232,10 @@ struct Seed: AsyncParsableCommand {
                 name: "Benchmark tenant", ownerEmail: "owner@benchmark.example",
                 plan: SeedPlan(users: users, groups: groups, devicesPerUser: devicesPerUser), seed: seed
             ) { done in
-                if !json && done % 100_000 == 0 { print("  \(done) users", terminator: "\n"); fflush(nil) }
+                if !json && done % 100_000 == 0 {
+                    print("  \(done) users", terminator: "\n")
+                    fflush(nil)
+                }
             }
             for index in 0..<tenants {
                 _ = try await seeder.seedTenant(

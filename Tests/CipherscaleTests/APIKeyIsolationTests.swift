@@ -45,7 +45,8 @@ struct APIKeyIsolationTests: IsolationTestSupport {
             let (record, key) = try await world.services.keys.create(tenant: TenantID(world.a.id)!, readOnly: false)
             let first = try await world.request(.get, "/tenants/users", auth: .key(key))
             #expect(first.status == .ok)
-            let created = try await world.request(.post, "/tenants/users", auth: .key(key), json: ["email": "before-revoke@a.example", "groups": [String]()])
+            let created = try await world.request(
+                .post, "/tenants/users", auth: .key(key), json: ["email": "before-revoke@a.example", "groups": [String]()])
             #expect(created.status == .created)
 
             #expect(try await world.services.keys.revoke(record.id))
@@ -54,7 +55,8 @@ struct APIKeyIsolationTests: IsolationTestSupport {
 
             let read = try await world.request(.get, "/tenants/users", auth: .key(key))
             read.expectProblem(.unauthorized)
-            let write = try await world.request(.post, "/tenants/users", auth: .key(key), json: ["email": "after-revoke@a.example", "groups": [String]()])
+            let write = try await world.request(
+                .post, "/tenants/users", auth: .key(key), json: ["email": "after-revoke@a.example", "groups": [String]()])
             write.expectProblem(.unauthorized)
 
             let stillWorks = try await world.request(.get, "/tenants/users?filter[email][ilike]=%25revoke%25")

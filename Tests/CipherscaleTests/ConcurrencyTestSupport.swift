@@ -81,7 +81,8 @@ extension ConcurrencyTestSupport {
         for group in groups.object["data"] as? [[String: Any]] ?? [] {
             let id = try #require(group["id"] as? String, sourceLocation: sourceLocation)
             let (count, ids) = try await members(world, id)
-            #expect(count == ids.count, "group \(group["name"] ?? id): userCount \(count ?? -1), \(ids.count) members", sourceLocation: sourceLocation)
+            #expect(
+                count == ids.count, "group \(group["name"] ?? id): userCount \(count ?? -1), \(ids.count) members", sourceLocation: sourceLocation)
             #expect(group["userCount"] as? Int == ids.count, "group \(group["name"] ?? id) in the list", sourceLocation: sourceLocation)
         }
         let counter = try await world.request(.get, "/tenants/users?limit=0").object["total"] as? Int

@@ -65,7 +65,9 @@ struct DeviceListTests: DeviceTestSupport {
             let connected: [Millis?] = [now - 600_000, now - 60_000, now - 300_000 + 30_000, nil]
             try await world.pool.transaction { db in
                 for index in 0..<4 {
-                    try await db.raw("UPDATE devices SET created_at = \(bind: created[index]), updated_at = \(bind: updated[index]), last_connection = \(bind: connected[index]) WHERE id = \(bind: ids[index])").run()
+                    try await db.raw(
+                        "UPDATE devices SET created_at = \(bind: created[index]), updated_at = \(bind: updated[index]), last_connection = \(bind: connected[index]) WHERE id = \(bind: ids[index])"
+                    ).run()
                 }
             }
             func order(_ sort: String) async throws -> [String] { Self.ids(try await Self.list(world, "sort=\(sort)&limit=100")) }

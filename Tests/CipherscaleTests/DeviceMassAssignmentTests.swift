@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Mass assignment: devices")
 struct DeviceMassAssignmentTests: MassAssignmentTestSupport {
-    @Test("registering a device with id, status, active false, lastConnection, createdAt, tenant and another owner makes an active, Offline device of the named user")
+    @Test(
+        "registering a device with id, status, active false, lastConnection, createdAt, tenant and another owner makes an active, Offline device of the named user"
+    )
     func registerDevice() async throws {
         try await withWorld { world in
             let user = try await world.createUsers(["device@example.com"])[0]
@@ -40,11 +42,14 @@ struct DeviceMassAssignmentTests: MassAssignmentTestSupport {
         }
     }
 
-    @Test("a heartbeat with id, status, active false, lastConnection, createdAt, tenant, hardwareId, name and owner only records the connection and appVersion")
+    @Test(
+        "a heartbeat with id, status, active false, lastConnection, createdAt, tenant, hardwareId, name and owner only records the connection and appVersion"
+    )
     func heartbeat() async throws {
         try await withWorld { world in
             let user = try await world.createUsers(["beat@example.com"])[0]
-            let registered = try await world.request(.post, "/tenants/devices", json: ["userId": user, "name": "Laptop", "hardwareId": "HW-BEAT", "appVersion": "1.0.0"])
+            let registered = try await world.request(
+                .post, "/tenants/devices", json: ["userId": user, "name": "Laptop", "hardwareId": "HW-BEAT", "appVersion": "1.0.0"])
             #expect(registered.status == .created, "\(registered.text)")
             let id = try #require(registered.object["id"] as? String)
             let since = Timestamps.now()

@@ -11,7 +11,8 @@ struct DeviceRegistrationTests: DeviceTestSupport {
     func registerAnswersTheDevice() async throws {
         try await withWorld { world in
             let user = try await Self.activeUser(world, "jane@a.example")
-            let reply = try await Self.register(world, user: user, name: "Jane's MacBook", hardwareId: "HW-0001", appVersion: "1.4.2", posture: Self.richPosture)
+            let reply = try await Self.register(
+                world, user: user, name: "Jane's MacBook", hardwareId: "HW-0001", appVersion: "1.4.2", posture: Self.richPosture)
             #expect(reply.status == .created, "\(reply.text)")
             #expect(reply.contentType?.hasPrefix("application/json") == true)
             let device = reply.object

@@ -36,7 +36,8 @@ extension DeviceTestSupport {
     static func activeUsers(_ world: TestWorld, _ emails: [String], groups: [String] = [], key: String? = nil) async throws -> [String] {
         let ids = try await world.createUsers(emails, groups: groups, key: key)
         for (index, id) in ids.enumerated() {
-            let put = try await world.request(.put, "/tenants/users/\(id)", auth: .key(key ?? world.a.adminKey), json: ["firstName": "First\(index)", "lastName": "Last\(index)"])
+            let put = try await world.request(
+                .put, "/tenants/users/\(id)", auth: .key(key ?? world.a.adminKey), json: ["firstName": "First\(index)", "lastName": "Last\(index)"])
             #expect(put.status == .ok, "\(put.text)")
             try await world.pool.transaction { db in
                 try await db.raw("UPDATE users SET status = 'active', invitation_accepted = \(bind: true) WHERE id = \(bind: id)").run()
@@ -64,7 +65,8 @@ extension DeviceTestSupport {
         _ world: TestWorld, user: String, name: String = "Laptop", hardwareId: String, appVersion: String = "1.0.0",
         posture: [String: Any]? = nil, key: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> String {
-        let reply = try await register(world, user: user, name: name, hardwareId: hardwareId, appVersion: appVersion, posture: posture, auth: .key(key ?? world.a.adminKey))
+        let reply = try await register(
+            world, user: user, name: name, hardwareId: hardwareId, appVersion: appVersion, posture: posture, auth: .key(key ?? world.a.adminKey))
         #expect(reply.status == .created, "\(reply.text)", sourceLocation: sourceLocation)
         return try #require(reply.object["id"] as? String, sourceLocation: sourceLocation)
     }
@@ -83,7 +85,9 @@ extension DeviceTestSupport {
     static func ids(_ reply: Reply) -> [String] { data(reply).compactMap { $0["id"] as? String } }
 
     /// GET /tenants/devices?query as tenant A's admin, checking 200.
-    static func list(_ world: TestWorld, _ query: String, auth: Auth = .adminA, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Reply {
+    static func list(_ world: TestWorld, _ query: String, auth: Auth = .adminA, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> Reply
+    {
         let reply = try await world.request(.get, "/tenants/devices?\(query)", auth: auth)
         #expect(reply.status == .ok, "\(query): \(reply.text)", sourceLocation: sourceLocation)
         return reply

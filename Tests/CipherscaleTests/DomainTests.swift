@@ -16,9 +16,11 @@ struct DomainTests {
         #expect(Timestamps.format(0) == "1970-01-01T00:00:00.000Z")
     }
 
-    @Test("malformed or impossible timestamps are refused", arguments: [
-        "", "2023-01-15", "2023-01-15T10:30:00", "2023-13-01T00:00:00Z", "2023-02-31T00:00:00Z", "yesterday", "2023-01-15T10:30:00.Z",
-    ])
+    @Test(
+        "malformed or impossible timestamps are refused",
+        arguments: [
+            "", "2023-01-15", "2023-01-15T10:30:00", "2023-13-01T00:00:00Z", "2023-02-31T00:00:00Z", "yesterday", "2023-01-15T10:30:00.Z",
+        ])
     func timestampsRefuseGarbage(text: String) {
         #expect(Timestamps.parse(text) == nil)
     }
@@ -43,7 +45,9 @@ struct DomainTests {
         for good in ["jane.smith@company.com", "a+tag@b.co", "X_Y@sub.domain.org", "o'brien@example.ie"] {
             #expect(Validation.isValidEmail(good), "\(good)")
         }
-        for bad in ["", "plain", "@example.com", "a@", "a@b", "a b@c.com", "a@b..com", ".a@b.com", "a@-b.com", String(repeating: "a", count: 250) + "@b.com"] {
+        for bad in [
+            "", "plain", "@example.com", "a@", "a@b", "a b@c.com", "a@b..com", ".a@b.com", "a@-b.com", String(repeating: "a", count: 250) + "@b.com",
+        ] {
             #expect(!Validation.isValidEmail(bad), "\(bad)")
         }
     }
@@ -71,10 +75,11 @@ struct DomainTests {
         #expect(try ListQuery.parse("limit=1000", schema: .users).limit == 100)
 
         let sorted = try ListQuery.parse("sort=email,-lastName&sort=firstName:desc&sort=status:asc", schema: .users)
-        #expect(sorted.sort == [
-            SortKey(field: "email", descending: false), SortKey(field: "lastName", descending: true),
-            SortKey(field: "firstName", descending: true), SortKey(field: "status", descending: false),
-        ])
+        #expect(
+            sorted.sort == [
+                SortKey(field: "email", descending: false), SortKey(field: "lastName", descending: true),
+                SortKey(field: "firstName", descending: true), SortKey(field: "status", descending: false),
+            ])
         let search = try ListQuery.parse("search=Jane+Doe", schema: .users)
         #expect(search.search == "jane doe")
     }
@@ -85,21 +90,26 @@ struct DomainTests {
             "filter[status]=active&filter[email][ilike]=%25ACME%25&filter[createdAt][gte]=2023-01-15T10:30:00Z&filter[isOwner][eq]=false&filter[groups.id][in]=550e8400-e29b-41d4-a716-446655440000,550E8400-E29B-41D4-A716-446655440001",
             schema: .users
         )
-        #expect(query.filters == [
-            ListFilter(field: "status", op: .eq, values: [.text("active")]),
-            ListFilter(field: "email", op: .ilike, values: [.text("%acme%")]),
-            ListFilter(field: "createdAt", op: .gte, values: [.millis(1_673_778_600_000)]),
-            ListFilter(field: "isOwner", op: .eq, values: [.bool(false)]),
-            ListFilter(field: "groups.id", op: .in, values: [.text("550e8400-e29b-41d4-a716-446655440000"), .text("550e8400-e29b-41d4-a716-446655440001")]),
-        ])
+        #expect(
+            query.filters == [
+                ListFilter(field: "status", op: .eq, values: [.text("active")]),
+                ListFilter(field: "email", op: .ilike, values: [.text("%acme%")]),
+                ListFilter(field: "createdAt", op: .gte, values: [.millis(1_673_778_600_000)]),
+                ListFilter(field: "isOwner", op: .eq, values: [.bool(false)]),
+                ListFilter(
+                    field: "groups.id", op: .in,
+                    values: [.text("550e8400-e29b-41d4-a716-446655440000"), .text("550e8400-e29b-41d4-a716-446655440001")]),
+            ])
     }
 
-    @Test("bad list parameters are 400 and name the parameter", arguments: [
-        "limit=-1", "limit=ten", "offset=-5", "offset=1.5", "sort=password", "sort=email:sideways", "filter[password]=x",
-        "filter[email][like]=x", "filter[createdAt]=yesterday", "filter[isOwner]=maybe", "filter[status]=deleted",
-        "filter[groups.id][gt]=550e8400-e29b-41d4-a716-446655440000", "filter[id]=nope", "filter[email][eq][x]=1",
-        "search=d%00x", "filter[firstName]=a%00",
-    ])
+    @Test(
+        "bad list parameters are 400 and name the parameter",
+        arguments: [
+            "limit=-1", "limit=ten", "offset=-5", "offset=1.5", "sort=password", "sort=email:sideways", "filter[password]=x",
+            "filter[email][like]=x", "filter[createdAt]=yesterday", "filter[isOwner]=maybe", "filter[status]=deleted",
+            "filter[groups.id][gt]=550e8400-e29b-41d4-a716-446655440000", "filter[id]=nope", "filter[email][eq][x]=1",
+            "search=d%00x", "filter[firstName]=a%00",
+        ])
     func badListParameters(query: String) {
         #expect(throws: DirectoryError.self) { try ListQuery.parse(query, schema: .users) }
         do {

@@ -62,7 +62,10 @@ struct EntityTagTests {
         vary { $0.devices[0].posture = nil }
         vary { $0.devices = [] }
         // Texts are length-prefixed: moving characters between fields is a change too.
-        vary { $0.firstName = "AB"; $0.lastName = "" }
+        vary {
+            $0.firstName = "AB"
+            $0.lastName = ""
+        }
         let tags = variants.map(EntityTag.of)
         #expect(Set(tags).count == tags.count)
         #expect(!tags.contains(base))

@@ -19,16 +19,21 @@ struct GroupChangeTests: GroupTestSupport {
             let admin = try await world.roleId("ADMIN")
             let billing = try await world.roleId("BILLING")
             let auditor = try await world.roleId("AUDITOR")
-            let created = try await world.request(.post, "/tenants/groups", json: [
-                "name": "Finance", "description": "Money people", "roles": [admin], "isSamlDefaultGroup": true, "idpMapping": ["fin"], "maxDevices": 2,
-            ])
+            let created = try await world.request(
+                .post, "/tenants/groups",
+                json: [
+                    "name": "Finance", "description": "Money people", "roles": [admin], "isSamlDefaultGroup": true, "idpMapping": ["fin"],
+                    "maxDevices": 2,
+                ])
             #expect(created.status == .created)
             let id = try #require(created.object["id"] as? String)
             _ = try await world.createUsers(["member@example.com"], groups: [id])
 
-            let replaced = try await world.request(.put, "/tenants/groups/\(id)", json: [
-                "name": "Accounting", "description": "Ledger keepers", "roles": [billing, auditor],
-            ])
+            let replaced = try await world.request(
+                .put, "/tenants/groups/\(id)",
+                json: [
+                    "name": "Accounting", "description": "Ledger keepers", "roles": [billing, auditor],
+                ])
             #expect(replaced.status == .ok, "\(replaced.text)")
             #expect(replaced.object["id"] as? String == id)
             #expect(replaced.object["name"] as? String == "Accounting")
@@ -115,7 +120,10 @@ struct GroupChangeTests: GroupTestSupport {
 
             let defaultGroup = try await world.request(.get, "/tenants/groups/\(try await world.defaultGroupId())")
             #expect(defaultGroup.object["userCount"] as? Int == 2)
-            #expect(Set((defaultGroup.object["users"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }) == ["owner@a.example", "orphan@example.com"])
+            #expect(
+                Set((defaultGroup.object["users"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }) == [
+                    "owner@a.example", "orphan@example.com",
+                ])
         }
     }
 
@@ -160,7 +168,8 @@ struct GroupChangeTests: GroupTestSupport {
             #expect(one.object["name"] as? String == "Guarded")
 
             try await world.request(.post, "/tenants/groups", auth: readOnly, json: ["name": "Sneaky", "roles": [String]()]).expectProblem(.forbidden)
-            try await world.request(.put, "/tenants/groups/\(group)", auth: readOnly, json: ["name": "Renamed", "roles": [String]()]).expectProblem(.forbidden)
+            try await world.request(.put, "/tenants/groups/\(group)", auth: readOnly, json: ["name": "Renamed", "roles": [String]()]).expectProblem(
+                .forbidden)
             try await world.request(.delete, "/tenants/groups/\(group)", auth: readOnly).expectProblem(.forbidden)
 
             let after = try await world.request(.get, "/tenants/groups")

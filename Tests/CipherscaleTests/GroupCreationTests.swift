@@ -13,7 +13,8 @@ struct GroupCreationTests: GroupTestSupport {
         try await withWorld { world in
             let admin = try await world.roleId("ADMIN")
             let basic = try await world.roleId("BASIC")
-            let reply = try await world.request(.post, "/tenants/groups", json: ["name": "Engineering", "description": "Builds things", "roles": [admin, basic]])
+            let reply = try await world.request(
+                .post, "/tenants/groups", json: ["name": "Engineering", "description": "Builds things", "roles": [admin, basic]])
             #expect(reply.status == .created, "\(reply.text)")
             #expect(reply.contentType?.hasPrefix("application/json") == true)
             let group = reply.object
@@ -51,9 +52,12 @@ struct GroupCreationTests: GroupTestSupport {
     @Test("optional settings given on create (maxDevices, isSamlDefaultGroup, idpMapping) are answered back")
     func createWithOptionalSettings() async throws {
         try await withWorld { world in
-            let reply = try await world.request(.post, "/tenants/groups", json: [
-                "name": "Contractors", "roles": [String](), "maxDevices": 3, "isSamlDefaultGroup": true, "idpMapping": ["ext-contractors", "ext-temps"],
-            ])
+            let reply = try await world.request(
+                .post, "/tenants/groups",
+                json: [
+                    "name": "Contractors", "roles": [String](), "maxDevices": 3, "isSamlDefaultGroup": true,
+                    "idpMapping": ["ext-contractors", "ext-temps"],
+                ])
             #expect(reply.status == .created, "\(reply.text)")
             #expect(reply.object["maxDevices"] as? Int == 3)
             #expect(reply.object["isSamlDefaultGroup"] as? Bool == true)

@@ -71,9 +71,11 @@ struct GroupMassAssignmentTests: MassAssignmentTestSupport {
             let defaultGroup = try await world.defaultGroupId()
             let defaultRole = try await world.roleId("DEFAULT")
             let defaultBefore = try await world.request(.get, "/tenants/groups/\(defaultGroup)").object
-            let put = try await world.request(.put, "/tenants/groups/\(defaultGroup)", json: Self.with(
-                ["name": "Default", "roles": [defaultRole]], extra.merging(["deleteable": true, "isDefault": false]) { $1 }
-            ))
+            let put = try await world.request(
+                .put, "/tenants/groups/\(defaultGroup)",
+                json: Self.with(
+                    ["name": "Default", "roles": [defaultRole]], extra.merging(["deleteable": true, "isDefault": false]) { $1 }
+                ))
             #expect(put.status.code < 500, "\(put.text)")
             let defaultAfter = try await world.request(.get, "/tenants/groups/\(defaultGroup)").object
             #expect(defaultAfter["deleteable"] as? Bool == false)

@@ -126,7 +126,10 @@ struct GroupReadingTests: GroupTestSupport {
 
             let defaultGroup = try await world.request(.get, "/tenants/groups/\(try await world.defaultGroupId())")
             #expect(defaultGroup.object["userCount"] as? Int == 2)
-            #expect(Set((defaultGroup.object["users"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }) == ["owner@a.example", "outsider@example.com"])
+            #expect(
+                Set((defaultGroup.object["users"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }) == [
+                    "owner@a.example", "outsider@example.com",
+                ])
         }
     }
 

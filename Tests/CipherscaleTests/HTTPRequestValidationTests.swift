@@ -6,16 +6,18 @@ import Testing
 
 @Suite("HTTP behaviour: request validation")
 struct HTTPRequestValidationTests: HTTPTestSupport {
-    @Test("a malformed UUID in a path is 400 problem+json and touches nothing", arguments: [
-        (HTTPRequest.Method.get, "/tenants/users/not-a-uuid"),
-        (.delete, "/tenants/groups/123"),
-        (.get, "/tenants/groups/123"),
-        (.get, "/tenants/roles/xyz"),
-        (.get, "/tenants/roles/xyz/users"),
-        (.delete, "/tenants/users/not-a-uuid"),
-        (.patch, "/tenants/users/not-a-uuid/deactivate"),
-        (.get, "/tenants/users/550e8400e29b41d4a716446655440000"),
-    ])
+    @Test(
+        "a malformed UUID in a path is 400 problem+json and touches nothing",
+        arguments: [
+            (HTTPRequest.Method.get, "/tenants/users/not-a-uuid"),
+            (.delete, "/tenants/groups/123"),
+            (.get, "/tenants/groups/123"),
+            (.get, "/tenants/roles/xyz"),
+            (.get, "/tenants/roles/xyz/users"),
+            (.delete, "/tenants/users/not-a-uuid"),
+            (.patch, "/tenants/users/not-a-uuid/deactivate"),
+            (.get, "/tenants/users/550e8400e29b41d4a716446655440000"),
+        ])
     func malformedPathIds(method: HTTPRequest.Method, path: String) async throws {
         try await withWorld { world in
             let reply = try await world.request(method, path)
@@ -144,10 +146,12 @@ struct HTTPRequestValidationTests: HTTPTestSupport {
                 let reply = try await world.request(.post, "/tenants/users", rawBody: body, headers: ["Content-Type": type])
                 reply.expectProblem(.unsupportedMediaType)
             }
-            let form = try await world.request(.put, "/tenants/users/\(world.a.ownerId)", rawBody: "firstName=Eve", headers: ["Content-Type": "text/plain"])
+            let form = try await world.request(
+                .put, "/tenants/users/\(world.a.ownerId)", rawBody: "firstName=Eve", headers: ["Content-Type": "text/plain"])
             form.expectProblem(.unsupportedMediaType)
             #expect(try await total(world) == 1)
-            let charset = try await world.request(.post, "/tenants/users", rawBody: body, headers: ["Content-Type": "application/json; charset=utf-8"])
+            let charset = try await world.request(
+                .post, "/tenants/users", rawBody: body, headers: ["Content-Type": "application/json; charset=utf-8"])
             #expect(charset.status == .created, "\(charset.text)")
         }
     }

@@ -93,7 +93,9 @@ struct HTTPResponseFormatTests: HTTPTestSupport {
 
     /// Counts whitespace characters that are not inside a JSON string.
     static func whitespaceOutsideStrings(_ text: String) -> Int {
-        var inString = false, escaped = false, count = 0
+        var inString = false
+        var escaped = false
+        var count = 0
         for character in text {
             if inString {
                 if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { inString = false }
@@ -117,7 +119,8 @@ struct HTTPResponseFormatTests: HTTPTestSupport {
             ]
             var replies: [(String, Reply)] = []
             for path in paths { replies.append((path, try await world.request(.get, path))) }
-            replies.append(("create", try await world.request(.post, "/tenants/users", json: ["email": "compact2@example.com", "groups": [String]()])))
+            replies.append(
+                ("create", try await world.request(.post, "/tenants/users", json: ["email": "compact2@example.com", "groups": [String]()])))
             replies.append(("health", try await world.request(.get, "/health", auth: .none)))
             replies.append(("bad body", try await world.request(.post, "/tenants/users", json: ["email": 5, "groups": [String]()])))
             for (label, reply) in replies {

@@ -28,10 +28,12 @@ struct HTTPRoutingTests: HTTPTestSupport {
             )
             forbidden.expectProblem(.forbidden)
 
-            let conflict = try await world.request(.post, "/tenants/users", json: ["email": "owner@a.example", "groups": [String]()], headers: accept)
+            let conflict = try await world.request(
+                .post, "/tenants/users", json: ["email": "owner@a.example", "groups": [String]()], headers: accept)
             conflict.expectProblem(.conflict)
 
-            let unprocessable = try await world.request(.post, "/tenants/users", json: ["email": "y@example.com", "groups": [Self.unknownId]], headers: accept)
+            let unprocessable = try await world.request(
+                .post, "/tenants/users", json: ["email": "y@example.com", "groups": [Self.unknownId]], headers: accept)
             unprocessable.expectProblem(.unprocessableContent)
 
             let problemAccept = try await world.request(

@@ -42,7 +42,8 @@ struct IfMatchConcurrencyTests: ConcurrencyTestSupport {
             // Role changes, each adding another role.
             let roleTag = try await Self.eTag(world, path)
             let patches = try await Self.storm(20) { index in
-                try await world.request(.patch, "\(path)/roles", json: ["addedRoles": [roles[index % 5]], "removedRoles": [String]()], headers: ["If-Match": roleTag])
+                try await world.request(
+                    .patch, "\(path)/roles", json: ["addedRoles": [roles[index % 5]], "removedRoles": [String]()], headers: ["If-Match": roleTag])
             }
             for (index, reply) in patches.enumerated() { Self.expectClean(reply, "patch \(index)") }
             #expect(Self.count(patches, .ok) == 1 && Self.count(patches, .preconditionFailed) == 19, "\(Self.tally(patches))")
@@ -108,7 +109,8 @@ struct IfMatchConcurrencyTests: ConcurrencyTestSupport {
                 let user = try await world.createUsers(["profile\(round)@example.com"])[0]
                 let replies = try await Self.storm(4) { index in
                     let bodies: [[String: Any]] = [
-                        ["firstName": "Ada\(round)"], ["lastName": "Lovelace\(round)"], ["image": "https://img.example/\(round).png"], ["maxDevices": round + 1],
+                        ["firstName": "Ada\(round)"], ["lastName": "Lovelace\(round)"], ["image": "https://img.example/\(round).png"],
+                        ["maxDevices": round + 1],
                     ]
                     return try await world.request(.put, "/tenants/users/\(user)", json: bodies[index])
                 }

@@ -15,7 +15,8 @@ struct InvitationMassAssignmentTests: MassAssignmentTestSupport {
         return (id, try #require(MailText.token(mail)))
     }
 
-    @Test("accepting an invitation with JSON holding id, isOwner, status inactive, createdAt, tenant, email and roles activates only the invited user")
+    @Test(
+        "accepting an invitation with JSON holding id, isOwner, status inactive, createdAt, tenant, email and roles activates only the invited user")
     func acceptWithJSON() async throws {
         try await withWorld { world in
             let admin = try await world.roleId("ADMIN")
@@ -25,7 +26,8 @@ struct InvitationMassAssignmentTests: MassAssignmentTestSupport {
             let extra = Self.forbidden(world, status: "inactive").merging([
                 "email": "evil@example.com", "roles": [admin], "groups": [String](),
             ]) { $1 }
-            let reply = try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: Self.with(["firstName": "Ada", "lastName": "Lovelace"], extra))
+            let reply = try await world.request(
+                .post, "/invitations/\(token)/accept", auth: .none, json: Self.with(["firstName": "Ada", "lastName": "Lovelace"], extra))
             let applied = Self.accepted(reply, .ok, "accept")
             if applied {
                 Self.expectUser(reply.object, id: id, status: "active", createdAt: before["createdAt"] as? String, since: since, "accept answer")
@@ -33,7 +35,9 @@ struct InvitationMassAssignmentTests: MassAssignmentTestSupport {
                 #expect(Self.roleTypes(reply.object) == ["DEFAULT"])
             }
             let read = try await world.request(.get, "/tenants/users/\(id)").object
-            Self.expectUser(read, id: id, status: applied ? "active" : "pending", createdAt: before["createdAt"] as? String, since: applied ? since : 0, "read back")
+            Self.expectUser(
+                read, id: id, status: applied ? "active" : "pending", createdAt: before["createdAt"] as? String, since: applied ? since : 0,
+                "read back")
             #expect(read["email"] as? String == "invited@example.com")
             #expect(Self.roleTypes(read) == ["DEFAULT"])
             try await Self.expectOnlyInTenantA(world, "/tenants/users/\(id)")
@@ -58,7 +62,9 @@ struct InvitationMassAssignmentTests: MassAssignmentTestSupport {
             let applied = reply.status == .ok
             if !applied { #expect(reply.status == .badRequest, "form accept: \(reply.status.code) \(reply.text)") }
             let read = try await world.request(.get, "/tenants/users/\(id)").object
-            Self.expectUser(read, id: id, status: applied ? "active" : "pending", createdAt: before["createdAt"] as? String, since: applied ? since : 0, "read back")
+            Self.expectUser(
+                read, id: id, status: applied ? "active" : "pending", createdAt: before["createdAt"] as? String, since: applied ? since : 0,
+                "read back")
             #expect(read["email"] as? String == "former@example.com")
             #expect(read["firstName"] as? String == (applied ? "Grace" : nil))
             try await Self.expectOnlyInTenantA(world, "/tenants/users/\(id)")

@@ -125,13 +125,15 @@ struct InvitationTests {
             let transport = RecordingTransport()
             try await world.worker(transport).processDue()
             let token = try #require(MailText.token(transport.sent[0]))
-            let reply = try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "Ada", "lastName": "Lovelace"])
+            let reply = try await world.request(
+                .post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "Ada", "lastName": "Lovelace"])
             #expect(reply.status == .ok, "\(reply.text)")
             #expect(reply.object["status"] as? String == "active")
             #expect(reply.object["firstName"] as? String == "Ada")
             #expect(reply.object["id"] as? String == id)
             try await world.request(.get, "/invitations/\(token)", auth: .none).expectProblem(.conflict)
-            try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(.conflict)
+            try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(
+                .conflict)
             let state = try await world.request(.get, "/tenants/users/\(id)/invitation")
             #expect(state.object["status"] as? String == "accepted")
             #expect(state.object["acceptedAt"] is String)
@@ -185,7 +187,8 @@ struct InvitationTests {
             #expect(Set(reply.pointers) == ["/firstName", "/lastName"])
             try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A"]).expectProblem(.badRequest)
             try await world.request(.get, "/invitations/nonsense", auth: .none).expectProblem(.notFound)
-            try await world.request(.post, "/invitations/nonsense/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(.notFound)
+            try await world.request(.post, "/invitations/nonsense/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(
+                .notFound)
             #expect(try await world.request(.get, "/invitations/\(token)", auth: .none).status == .ok)
         }
     }
@@ -225,7 +228,8 @@ struct InvitationTests {
             // A week passes.
             world.clock.advance(by: 7 * 24 * 3600 * 1000)
             try await world.request(.get, "/invitations/\(token)", auth: .none).expectProblem(.gone)
-            try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(.gone)
+            try await world.request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "A", "lastName": "B"]).expectProblem(
+                .gone)
             #expect(try await world.request(.get, "/invitations/\(token)/accept", auth: .none).status == .gone)
             #expect(try await world.request(.get, "/tenants/users/\(id)/invitation").object["status"] as? String == "expired")
         }

@@ -17,7 +17,8 @@ extension IsolationTestSupport {
         let group = try await world.createGroup("A Engineering", roles: [billingRole])
         let grouped = try await world.createUsers(["grouped@a.example"], groups: [group])[0]
         let created = try await world.createUsers(["admin@a.example", "plain@a.example"])
-        let patched = try await world.request(.patch, "/tenants/users/\(created[0])/roles", json: ["addedRoles": [adminRole], "removedRoles": [String]()])
+        let patched = try await world.request(
+            .patch, "/tenants/users/\(created[0])/roles", json: ["addedRoles": [adminRole], "removedRoles": [String]()])
         #expect(patched.status == .ok, "\(patched.text)")
         let put = try await world.request(.put, "/tenants/users/\(created[1])", json: ["firstName": "Plain", "lastName": "User"])
         #expect(put.status == .ok, "\(put.text)")

@@ -20,7 +20,8 @@ struct KeysetPagingTests {
         }
         try await world.pool.transaction { db in
             for (index, id) in ids.enumerated() where index % 4 == 1 {
-                try await db.raw("UPDATE users SET last_connection = \(bind: Millis(1_700_000_000_000 + (index % 8) * 1000)) WHERE id = \(bind: id)").run()
+                try await db.raw("UPDATE users SET last_connection = \(bind: Millis(1_700_000_000_000 + (index % 8) * 1000)) WHERE id = \(bind: id)")
+                    .run()
             }
         }
         for id in ids.prefix(2) { _ = try await world.request(.post, "/tenants/users/\(id)/deactivate") }
@@ -32,7 +33,9 @@ struct KeysetPagingTests {
     }
 
     /// Walks `path?query` with `after`, `limit` at a time, checking each page's paging fields.
-    func walk(_ world: TestWorld, _ path: String, _ query: String, limit: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
+    func walk(_ world: TestWorld, _ path: String, _ query: String, limit: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> [String]
+    {
         var seen: [String] = []
         var cursor: String?
         var pages = 0
@@ -86,7 +89,10 @@ struct KeysetPagingTests {
     func walksWithFilters() async throws {
         try await withWorld { world in
             _ = try await seed(world)
-            for query in ["search=walker1", "filter[status][ne]=inactive&sort=-firstName", "filter[lastConnection][gte]=2023-01-01T00:00:00Z&sort=lastConnection"] {
+            for query in [
+                "search=walker1", "filter[status][ne]=inactive&sort=-firstName",
+                "filter[lastConnection][gte]=2023-01-01T00:00:00Z&sort=lastConnection",
+            ] {
                 let all = try await world.request(.get, "/tenants/users?limit=100&\(query)")
                 let expected = ids(all)
                 #expect(!expected.isEmpty)

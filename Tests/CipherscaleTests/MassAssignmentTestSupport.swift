@@ -45,7 +45,8 @@ extension MassAssignmentTestSupport {
     /// Checks that a timestamp was made by the server between `since` and now.
     static func expectRecent(_ value: Any?, since: Millis, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let millis = (value as? String).flatMap(Timestamps.parse)
-        #expect(millis.map { $0 >= since - 1000 && $0 <= Timestamps.now() + 1000 } == true, "\(label): \(value ?? "nil")", sourceLocation: sourceLocation)
+        #expect(
+            millis.map { $0 >= since - 1000 && $0 <= Timestamps.now() + 1000 } == true, "\(label): \(value ?? "nil")", sourceLocation: sourceLocation)
     }
 
     /// Checks a User answer: the expected id (or a fresh server-made one), not the owner, the
@@ -83,9 +84,13 @@ extension MassAssignmentTestSupport {
     static func expectTenantBUntouched(_ world: TestWorld, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let keyB = Auth.key(world.b.adminKey)
         let users = try await world.request(.get, "/tenants/users?limit=100", auth: keyB)
-        #expect((users.object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } == [world.b.ownerId], "\(users.text)", sourceLocation: sourceLocation)
+        #expect(
+            (users.object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } == [world.b.ownerId], "\(users.text)",
+            sourceLocation: sourceLocation)
         let groups = try await world.request(.get, "/tenants/groups?limit=100", auth: keyB)
-        #expect((groups.object["data"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["Default"], "\(groups.text)", sourceLocation: sourceLocation)
+        #expect(
+            (groups.object["data"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["Default"], "\(groups.text)",
+            sourceLocation: sourceLocation)
         let devices = try await world.request(.get, "/tenants/devices?limit=0", auth: keyB)
         #expect(devices.object["total"] as? Int == 0, "\(devices.text)", sourceLocation: sourceLocation)
         for path in ["/tenants/users/\(foreignId)", "/tenants/groups/\(foreignId)", "/tenants/devices/\(foreignId)"] {

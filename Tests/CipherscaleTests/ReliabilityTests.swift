@@ -86,7 +86,8 @@ struct ReliabilityTests {
             let star = try await world.request(.post, "/tenants/users/\(id)/groups", json: ["groupId": group], headers: ["If-Match": "*"])
             #expect(star.status == .created)
             // A weak tag never satisfies If-Match (strong comparison).
-            let weak = try await world.request(.delete, "/tenants/users/\(id)/groups/\(group)", headers: ["If-Match": "W/\(star.headers[Self.eTag]!)"])
+            let weak = try await world.request(
+                .delete, "/tenants/users/\(id)/groups/\(group)", headers: ["If-Match": "W/\(star.headers[Self.eTag]!)"])
             weak.expectProblem(.preconditionFailed)
             let leave = try await world.request(.delete, "/tenants/users/\(id)/groups/\(group)", headers: ["If-Match": star.headers[Self.eTag]!])
             #expect(leave.status == .noContent)
@@ -103,8 +104,10 @@ struct ReliabilityTests {
             let stale = try #require(try await world.request(.get, "/tenants/groups/\(group)").headers[Self.eTag])
             let renamed = try await world.request(.put, "/tenants/groups/\(group)", json: ["name": "Renamed", "roles": [String]()])
             #expect(renamed.status == .ok)
-            try await world.request(.put, "/tenants/groups/\(group)", json: ["name": "Lost update", "roles": [String]()], headers: ["If-Match": stale])
-                .expectProblem(.preconditionFailed)
+            try await world.request(
+                .put, "/tenants/groups/\(group)", json: ["name": "Lost update", "roles": [String]()], headers: ["If-Match": stale]
+            )
+            .expectProblem(.preconditionFailed)
             try await world.request(.delete, "/tenants/groups/\(group)", headers: ["If-Match": stale]).expectProblem(.preconditionFailed)
             let now = try await world.request(.get, "/tenants/groups/\(group)")
             #expect(now.object["name"] as? String == "Renamed")
@@ -139,7 +142,8 @@ struct ReliabilityTests {
             // A client error is stored and replayed too: the retry does not run again.
             let bad = try await world.request(.post, "/tenants/groups", json: ["name": "", "roles": [String]()], headers: ["Idempotency-Key": "g"])
             bad.expectProblem(.badRequest)
-            let badAgain = try await world.request(.post, "/tenants/groups", json: ["name": "", "roles": [String]()], headers: ["Idempotency-Key": "g"])
+            let badAgain = try await world.request(
+                .post, "/tenants/groups", json: ["name": "", "roles": [String]()], headers: ["Idempotency-Key": "g"])
             #expect(badAgain.status == .badRequest)
             #expect(badAgain.text == bad.text)
 
@@ -226,7 +230,8 @@ struct ReliabilityTests {
             let missing = try await world.request(.get, "/tenants/users/\(Identifiers.make())")
             missing.expectProblem(.notFound)
             #expect(missing.headers[HTTPField.Name("RateLimit-Limit")!] == "200")
-            let forbidden = try await world.request(.post, "/tenants/groups", auth: .key(world.a.readOnlyKey), json: ["name": "X", "roles": [String]()])
+            let forbidden = try await world.request(
+                .post, "/tenants/groups", auth: .key(world.a.readOnlyKey), json: ["name": "X", "roles": [String]()])
             forbidden.expectProblem(.forbidden)
             #expect(forbidden.headers[HTTPField.Name("RateLimit-Remaining")!] != nil)
         }
@@ -257,9 +262,10 @@ struct ReliabilityTests {
             try await world.request(.delete, "/tenants/users/\(id)")
 
             let log = try await events(world, "targetId=\(id)")
-            #expect(log.map { $0["action"] as? String } == [
-                "user.delete", "user.deactivate", "user.groups.add", "user.roles.update", "user.update", "user.create",
-            ])
+            #expect(
+                log.map { $0["action"] as? String } == [
+                    "user.delete", "user.deactivate", "user.groups.add", "user.roles.update", "user.update", "user.create",
+                ])
             let actor = try await keyId(world, world.a.adminKey)
             for event in log {
                 #expect((event["actor"] as? [String: Any])?["type"] as? String == "apiKey")

@@ -84,7 +84,8 @@ struct RoleAssignmentTests: RoleTestSupport {
             let billing = try await world.roleId("BILLING")
             let user = try await world.createUsers(["patched@example.com"])[0]
 
-            let added = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [admin, billing], "removedRoles": [String]()])
+            let added = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [admin, billing], "removedRoles": [String]()])
             #expect(added.status == .ok, "\(added.text)")
             #expect(added.object["id"] as? String == user)
             #expect(added.object["email"] as? String == "patched@example.com")
@@ -116,7 +117,8 @@ struct RoleAssignmentTests: RoleTestSupport {
             #expect(direct.array.compactMap { $0["type"] as? String } == ["ADMIN"])
 
             // Removing a role held only through a group does not touch the group grant.
-            let groupRole = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [String](), "removedRoles": [defaultRole]])
+            let groupRole = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [String](), "removedRoles": [defaultRole]])
             #expect(groupRole.status == .ok)
             #expect(Self.types(groupRole.object["roles"]) == ["ADMIN", "DEFAULT"])
             #expect(try await Self.effective(world, user) == ["ADMIN", "DEFAULT"])
@@ -129,21 +131,25 @@ struct RoleAssignmentTests: RoleTestSupport {
             let billing = try await world.roleId("BILLING")
             let user = try await world.createUsers(["careful@example.com"])[0]
 
-            let first = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [Self.unknownId], "removedRoles": [String]()])
+            let first = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [Self.unknownId], "removedRoles": [String]()])
             first.expectProblem(.unprocessableContent)
             #expect(first.pointers == ["/addedRoles/0"])
 
-            let second = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing, Self.unknownId], "removedRoles": [String]()])
+            let second = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing, Self.unknownId], "removedRoles": [String]()])
             second.expectProblem(.unprocessableContent)
             #expect(second.pointers == ["/addedRoles/1"])
 
             let foreign = try await world.roleId("BILLING", key: world.b.adminKey)
-            let crossTenant = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [foreign], "removedRoles": [String]()])
+            let crossTenant = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [foreign], "removedRoles": [String]()])
             crossTenant.expectProblem(.unprocessableContent)
             #expect(crossTenant.pointers == ["/addedRoles/0"])
 
             // An unknown id is 422 in removedRoles too, even though removing an unheld role is a no-op.
-            let removed = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing], "removedRoles": [Self.unknownId]])
+            let removed = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing], "removedRoles": [Self.unknownId]])
             removed.expectProblem(.unprocessableContent)
             #expect(removed.pointers == ["/removedRoles/0"])
 
@@ -158,7 +164,8 @@ struct RoleAssignmentTests: RoleTestSupport {
             let admin = try await world.roleId("ADMIN")
             let billing = try await world.roleId("BILLING")
             let user = try await world.createUsers(["torn@example.com"])[0]
-            let reply = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing, admin], "removedRoles": [admin]])
+            let reply = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing, admin], "removedRoles": [admin]])
             reply.expectProblem(.badRequest)
             #expect(try await Self.direct(world, user).isEmpty)
         }
@@ -171,10 +178,12 @@ struct RoleAssignmentTests: RoleTestSupport {
             let billing = try await world.roleId("BILLING")
             let user = try await world.createUsers(["ambitious@example.com"])[0]
 
-            try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing, owner], "removedRoles": [String]()]).expectProblem(.forbidden)
+            try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [billing, owner], "removedRoles": [String]()])
+                .expectProblem(.forbidden)
             #expect(try await Self.direct(world, user).isEmpty)
 
-            try await world.request(.patch, "/tenants/users/\(world.a.ownerId)/roles", json: ["addedRoles": [String](), "removedRoles": [owner]]).expectProblem(.forbidden)
+            try await world.request(.patch, "/tenants/users/\(world.a.ownerId)/roles", json: ["addedRoles": [String](), "removedRoles": [owner]])
+                .expectProblem(.forbidden)
             #expect(try await Self.direct(world, world.a.ownerId) == ["OWNER"])
         }
     }
@@ -189,13 +198,15 @@ struct RoleAssignmentTests: RoleTestSupport {
             missing.expectProblem(.badRequest)
             #expect(missing.pointers == ["/removedRoles"])
 
-            let malformed = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": ["ADMIN"], "removedRoles": [String]()])
+            let malformed = try await world.request(
+                .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": ["ADMIN"], "removedRoles": [String]()])
             malformed.expectProblem(.badRequest)
             #expect(malformed.pointers == ["/addedRoles/0"])
 
             #expect(try await Self.direct(world, user).isEmpty)
 
-            try await world.request(.patch, "/tenants/users/\(Self.unknownId)/roles", json: ["addedRoles": [admin], "removedRoles": [String]()]).expectProblem(.notFound)
+            try await world.request(.patch, "/tenants/users/\(Self.unknownId)/roles", json: ["addedRoles": [admin], "removedRoles": [String]()])
+                .expectProblem(.notFound)
         }
     }
 
@@ -213,7 +224,9 @@ struct RoleAssignmentTests: RoleTestSupport {
             #expect(Self.emails(holders) == ["viewer@example.com"])
 
             try await world.request(.delete, "/tenants/roles/\(admin)/users/\(user)", auth: readOnly).expectProblem(.forbidden)
-            try await world.request(.patch, "/tenants/users/\(user)/roles", auth: readOnly, json: ["addedRoles": [String](), "removedRoles": [admin]]).expectProblem(.forbidden)
+            try await world.request(
+                .patch, "/tenants/users/\(user)/roles", auth: readOnly, json: ["addedRoles": [String](), "removedRoles": [admin]]
+            ).expectProblem(.forbidden)
             #expect(try await Self.direct(world, user) == ["ADMIN"])
         }
     }

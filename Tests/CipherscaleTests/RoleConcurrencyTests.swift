@@ -7,7 +7,9 @@ import Testing
 
 @Suite("Concurrent changes: roles")
 struct RoleConcurrencyTests: ConcurrencyTestSupport {
-    @Test("PATCH roles calls adding each of the five assignable system roles to each of ten users, all 50 in parallel, lose none; removing them in parallel leaves none")
+    @Test(
+        "PATCH roles calls adding each of the five assignable system roles to each of ten users, all 50 in parallel, lose none; removing them in parallel leaves none"
+    )
     func patchRolesStorm() async throws {
         try await withWorld { world in
             var roles: [String: String] = [:]
@@ -18,7 +20,8 @@ struct RoleConcurrencyTests: ConcurrencyTestSupport {
 
             let added = try await Self.storm(pairs.count) { index in
                 let (user, type) = pairs[index]
-                return try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [roleIds[type]!], "removedRoles": [String]()])
+                return try await world.request(
+                    .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [roleIds[type]!], "removedRoles": [String]()])
             }
             for (index, reply) in added.enumerated() {
                 Self.expectClean(reply, "add \(pairs[index].1)")
@@ -37,7 +40,8 @@ struct RoleConcurrencyTests: ConcurrencyTestSupport {
 
             let removed = try await Self.storm(pairs.count) { index in
                 let (user, type) = pairs[index]
-                return try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [String](), "removedRoles": [roleIds[type]!]])
+                return try await world.request(
+                    .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [String](), "removedRoles": [roleIds[type]!]])
             }
             for (index, reply) in removed.enumerated() {
                 Self.expectClean(reply, "remove \(pairs[index].1)")

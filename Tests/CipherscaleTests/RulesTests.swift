@@ -71,9 +71,10 @@ import Testing
         #expect(Self.kind { try RoleRules.checkAssignable(added: [], removed: [RoleID.make()], roles: roles) } == .unknownReference)
         #expect(Self.kind { try RoleRules.checkGrantable([RoleID(owner.id)!], roles: roles) } == .forbidden)
         #expect(Self.kind { try RoleRules.checkRemovable(owner) } == .forbidden)
-        #expect(RoleRules.unknownRoles([RoleID(admin.id)!, RoleID.make()], field: "roles", roles: roles).map(\.location) == [
-            .body(field: "roles", element: 1)
-        ])
+        #expect(
+            RoleRules.unknownRoles([RoleID(admin.id)!, RoleID.make()], field: "roles", roles: roles).map(\.location) == [
+                .body(field: "roles", element: 1)
+            ])
         #expect(RoleRules.sorted([admin, owner]).map(\.type) == [.owner, .admin])
     }
 
@@ -81,10 +82,16 @@ import Testing
     func groups() throws {
         let role = RoleID.make()
         let draft = try GroupRules.draft(
-            GroupInput(name: "  Ops ", description: "", roles: [role.rawValue, role.rawValue.uppercased()], maxDevices: 2, isSamlDefaultGroup: nil, idpMapping: nil)
+            GroupInput(
+                name: "  Ops ", description: "", roles: [role.rawValue, role.rawValue.uppercased()], maxDevices: 2, isSamlDefaultGroup: nil,
+                idpMapping: nil)
         )
         #expect(draft == GroupDraft(name: "Ops", description: nil, roleIds: [role], maxDevices: 2, isSamlDefaultGroup: false, idpMapping: []))
-        #expect(Self.kind { _ = try GroupRules.draft(GroupInput(name: " ", description: nil, roles: ["x"], maxDevices: -1, isSamlDefaultGroup: nil, idpMapping: nil)) } == .invalidInput)
+        #expect(
+            Self.kind {
+                _ = try GroupRules.draft(
+                    GroupInput(name: " ", description: nil, roles: ["x"], maxDevices: -1, isSamlDefaultGroup: nil, idpMapping: nil))
+            } == .invalidInput)
         #expect(Self.kind { try GroupRules.checkNameFree(true) } == .conflict)
     }
 

@@ -50,10 +50,12 @@ struct SMTPClientConfigurationTests {
         #expect(emptyPassword.password == "")
     }
 
-    @Test("bad SMTP URLs are refused without echoing the password", arguments: [
-        "http://mail.example.com", "mail.example.com", "smtp://", "smtp://user:hunter2@", "smtp://host:0", "smtp://host:70000",
-        "smtp://host:port", "smtp://host/path", "smtp://host?x=1", "smtp://user:hunter2%zz@host", "smtp://[::1", "smtp://h ost",
-    ])
+    @Test(
+        "bad SMTP URLs are refused without echoing the password",
+        arguments: [
+            "http://mail.example.com", "mail.example.com", "smtp://", "smtp://user:hunter2@", "smtp://host:0", "smtp://host:70000",
+            "smtp://host:port", "smtp://host/path", "smtp://host?x=1", "smtp://user:hunter2%zz@host", "smtp://[::1", "smtp://h ost",
+        ])
     func parseRejects(url: String) {
         #expect(throws: SMTPConfiguration.ParseError.self) { try SMTPConfiguration.parse(url) }
         do {

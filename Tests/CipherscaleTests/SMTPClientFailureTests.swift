@@ -10,27 +10,35 @@ import Testing
 struct SMTPClientFailureTests: SMTPClientTestSupport {
     @Test("a 4xx reply to MAIL FROM is a transient failure carrying the code")
     func transientMailFrom() async throws {
-        let server = try await FakeSMTPServer.start(greetingAndHello + [
-            .expect("MAIL FROM:<sender@example.com>"), .send("451 4.3.0 Mail server temporarily rejected message"),
-        ] + quit)
-        let results = await makeClient(port: server.port).send([SMTPEnvelope(from: "sender@example.com", recipients: ["a@example.com"], message: simpleMessage)])
+        let server = try await FakeSMTPServer.start(
+            greetingAndHello + [
+                .expect("MAIL FROM:<sender@example.com>"), .send("451 4.3.0 Mail server temporarily rejected message"),
+            ] + quit)
+        let results = await makeClient(port: server.port).send([
+            SMTPEnvelope(from: "sender@example.com", recipients: ["a@example.com"], message: simpleMessage)
+        ])
         let transcript = try await server.finish()
         #expect(transcript.mismatches == [])
         #expect(transcript.unfinishedSteps == 0)
         #expect(results.count == 1)
-        guard case .failure(let error) = results[0] else { Issue.record("expected a failure"); return }
+        guard case .failure(let error) = results[0] else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(error == .transient(code: 451, message: "MAIL FROM:<sender@example.com> answered 451 4.3.0 Mail server temporarily rejected message"))
         #expect(!error.isPermanent)
     }
 
     @Test("a 5xx reply to RCPT TO is a permanent failure and no DATA is sent")
     func permanentRecipient() async throws {
-        let server = try await FakeSMTPServer.start(greetingAndHello + [
-            .expect("MAIL FROM:<sender@example.com>"), .send("250 OK"),
-            .expect("RCPT TO:<nobody@example.com>"), .send("550 5.1.1 <nobody@example.com>: Recipient address rejected"),
-        ] + quit)
+        let server = try await FakeSMTPServer.start(
+            greetingAndHello + [
+                .expect("MAIL FROM:<sender@example.com>"), .send("250 OK"),
+                .expect("RCPT TO:<nobody@example.com>"), .send("550 5.1.1 <nobody@example.com>: Recipient address rejected"),
+            ] + quit)
         do {
-            try await makeClient(port: server.port).send(SMTPEnvelope(from: "sender@example.com", recipients: ["nobody@example.com"], message: simpleMessage))
+            try await makeClient(port: server.port).send(
+                SMTPEnvelope(from: "sender@example.com", recipients: ["nobody@example.com"], message: simpleMessage))
             Issue.record("expected the send to fail")
         } catch {
             #expect(error.isPermanent)
@@ -48,13 +56,19 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
         let clock = ContinuousClock()
         let started = clock.now
         let results = await makeClient(port: server.port, timeout: .seconds(1))
-            .send([SMTPEnvelope(from: "s@example.com", recipients: ["a@example.com"], message: "x"), SMTPEnvelope(from: "s@example.com", recipients: ["b@example.com"], message: "y")])
+            .send([
+                SMTPEnvelope(from: "s@example.com", recipients: ["a@example.com"], message: "x"),
+                SMTPEnvelope(from: "s@example.com", recipients: ["b@example.com"], message: "y"),
+            ])
         let elapsed = clock.now - started
         #expect(elapsed >= .milliseconds(900))
         #expect(elapsed < .seconds(4))
         #expect(results.count == 2)
         for result in results {
-            guard case .failure(let error) = result else { Issue.record("expected a failure"); continue }
+            guard case .failure(let error) = result else {
+                Issue.record("expected a failure")
+                continue
+            }
             #expect(error.code == nil)
             #expect(!error.isPermanent)
             #expect(error.message.contains("no reply"))
@@ -64,11 +78,12 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
 
     @Test("a server that stops answering after DATA times out as transient and the connection is closed")
     func silentAfterData() async throws {
-        let server = try await FakeSMTPServer.start(greetingAndHello + [
-            .expect("MAIL FROM:<s@example.com>"), .send("250 OK"),
-            .expect("RCPT TO:<a@example.com>"), .send("250 OK"),
-            .expect("DATA"), .send("354 go ahead"), .expectData, .silence,
-        ])
+        let server = try await FakeSMTPServer.start(
+            greetingAndHello + [
+                .expect("MAIL FROM:<s@example.com>"), .send("250 OK"),
+                .expect("RCPT TO:<a@example.com>"), .send("250 OK"),
+                .expect("DATA"), .send("354 go ahead"), .expectData, .silence,
+            ])
         let results = await makeClient(port: server.port, timeout: .seconds(1)).send([
             SMTPEnvelope(from: "s@example.com", recipients: ["a@example.com"], message: "x"),
             SMTPEnvelope(from: "s@example.com", recipients: ["b@example.com"], message: "y"),
@@ -90,7 +105,10 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
         ])
         #expect(results.count == 2)
         for result in results {
-            guard case .failure(let error) = result else { Issue.record("expected a failure"); continue }
+            guard case .failure(let error) = result else {
+                Issue.record("expected a failure")
+                continue
+            }
             #expect(error.code == nil)
             #expect(!error.isPermanent)
             #expect(error.message.contains("cannot connect to 127.0.0.1:\(port)"))
@@ -99,9 +117,10 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
 
     @Test("when the connection drops mid-batch, the envelopes not yet sent fail as transient")
     func connectionLostMidBatch() async throws {
-        let server = try await FakeSMTPServer.start(greetingAndHello + acceptedTransaction(to: ["one@example.com"]) + [
-            .expect("RSET"), .send("421 4.3.2 shutting down"), .close,
-        ])
+        let server = try await FakeSMTPServer.start(
+            greetingAndHello + acceptedTransaction(to: ["one@example.com"]) + [
+                .expect("RSET"), .send("421 4.3.2 shutting down"), .close,
+            ])
         let envelopes = ["one", "two", "three"].map { SMTPEnvelope(from: "sender@example.com", recipients: ["\($0)@example.com"], message: "x") }
         let results = await makeClient(port: server.port).send(envelopes)
         let transcript = try await server.finish()
@@ -109,7 +128,10 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
         #expect(results.count == 3)
         #expect((try? results[0].get()) != nil)
         for result in results.dropFirst() {
-            guard case .failure(let error) = result else { Issue.record("expected a failure"); continue }
+            guard case .failure(let error) = result else {
+                Issue.record("expected a failure")
+                continue
+            }
             #expect(error.code == 421)
             #expect(!error.isPermanent)
         }
@@ -123,7 +145,10 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
             let transcript = try await server.finish()
             #expect(transcript.mismatches == [])
             #expect(transcript.unfinishedSteps == 0)
-            guard case .failure(let error) = results[0] else { Issue.record("expected a failure"); continue }
+            guard case .failure(let error) = results[0] else {
+                Issue.record("expected a failure")
+                continue
+            }
             #expect(error.code == code)
             #expect(error.isPermanent == permanent)
         }
@@ -134,7 +159,10 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
         let server = try await FakeSMTPServer.start([.send(greeting), .silence])
         let results = await makeClient(port: server.port).send([SMTPEnvelope(from: "s@example.com", recipients: ["a@example.com"], message: "x")])
         _ = try await server.finish()
-        guard case .failure(let error) = results[0] else { Issue.record("expected a failure"); return }
+        guard case .failure(let error) = results[0] else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(error.code == nil)
         #expect(!error.isPermanent)
     }
@@ -144,7 +172,10 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
         let server = try await FakeSMTPServer.start([.send("220-mx.example\n250 hello"), .silence])
         let results = await makeClient(port: server.port).send([SMTPEnvelope(from: "s@example.com", recipients: ["a@example.com"], message: "x")])
         _ = try await server.finish()
-        guard case .failure(let error) = results[0] else { Issue.record("expected a failure"); return }
+        guard case .failure(let error) = results[0] else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(error == .transient(code: nil, message: "a multi-line reply mixes the codes 220 and 250"))
     }
 

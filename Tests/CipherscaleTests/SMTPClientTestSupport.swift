@@ -11,11 +11,15 @@ protocol SMTPClientTestSupport {}
 
 extension SMTPClientTestSupport {
     /// A client for the fake server on `port`, with a short timeout so failures do not hang the suite.
-    func makeClient(port: Int, host: String = "127.0.0.1", username: String? = nil, password: String? = nil,
-                security: SMTPConfiguration.Security = .startTLSWhenOffered, timeout: Duration = .seconds(5),
-                tls: TLSConfiguration = .makeClientConfiguration()) -> SMTPClient {
-        SMTPClient(configuration: SMTPConfiguration(host: host, port: port, username: username, password: password,
-                                                    security: security, timeout: timeout, tls: tls))
+    func makeClient(
+        port: Int, host: String = "127.0.0.1", username: String? = nil, password: String? = nil,
+        security: SMTPConfiguration.Security = .startTLSWhenOffered, timeout: Duration = .seconds(5),
+        tls: TLSConfiguration = .makeClientConfiguration()
+    ) -> SMTPClient {
+        SMTPClient(
+            configuration: SMTPConfiguration(
+                host: host, port: port, username: username, password: password,
+                security: security, timeout: timeout, tls: tls))
     }
 
     var simpleMessage: String { "Subject: Hello\nTo: <a@example.com>\n\nBody\n" }

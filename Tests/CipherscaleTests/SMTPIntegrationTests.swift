@@ -53,7 +53,8 @@ struct SMTPIntegrationTests {
 
             // Following one link activates that user.
             let first = try #require(tokens["<person0@\(domain)>"])
-            let accepted = try await world.request(.post, "/invitations/\(first)/accept", auth: .none, json: ["firstName": "Pat", "lastName": "Zero"])
+            let accepted = try await world.request(
+                .post, "/invitations/\(first)/accept", auth: .none, json: ["firstName": "Pat", "lastName": "Zero"])
             #expect(accepted.status == .ok)
             #expect(accepted.object["status"] as? String == "active")
 
@@ -66,7 +67,9 @@ struct SMTPIntegrationTests {
             try await world.request(.get, "/invitations/\(second)", auth: .none).expectProblem(.conflict)
             var fresh: String?
             for _ in 0..<100 {
-                let texts = try received(for: domain).map { $0.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n") }
+                let texts = try received(for: domain).map {
+                    $0.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+                }
                 fresh = texts.filter { MailText.header("To", in: $0) == "<person1@\(domain)>" }
                     .compactMap { MailText.token(OutgoingMail(messageId: "", from: "", to: "", data: $0)) }.first { $0 != second }
                 if fresh != nil { break }
@@ -89,9 +92,11 @@ struct SMTPTLSIntegrationTests {
         return files.contains { (try? String(contentsOf: $0, encoding: .utf8))?.contains(subject) == true }
     }
 
-    @Test("mail goes through STARTTLS and smtps when the relay's CA is trusted, and an untrusted certificate is refused", arguments: [
-        ("CIPHERSCALE_TEST_STARTTLS_URL", "CIPHERSCALE_TEST_STARTTLS_MAILDIR"), ("CIPHERSCALE_TEST_SMTPS_URL", "CIPHERSCALE_TEST_SMTPS_MAILDIR"),
-    ])
+    @Test(
+        "mail goes through STARTTLS and smtps when the relay's CA is trusted, and an untrusted certificate is refused",
+        arguments: [
+            ("CIPHERSCALE_TEST_STARTTLS_URL", "CIPHERSCALE_TEST_STARTTLS_MAILDIR"), ("CIPHERSCALE_TEST_SMTPS_URL", "CIPHERSCALE_TEST_SMTPS_MAILDIR"),
+        ])
     func tlsDelivery(urlVariable: String, maildirVariable: String) async throws {
         let url = try #require(environment[urlVariable])
         let maildir = try #require(environment[maildirVariable])

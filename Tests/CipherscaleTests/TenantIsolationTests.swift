@@ -97,9 +97,12 @@ struct TenantIsolationTests: IsolationTestSupport {
             create.expectProblem(.unprocessableContent)
             #expect(create.pointers == ["/groups/0"])
 
-            let batch = try await world.request(.post, "/tenants/users", auth: keyB, json: [
-                ["email": "fine@b.example", "groups": [b.defaultGroup]], ["email": "sneaky2@b.example", "groups": [b.defaultGroup, a.defaultGroup]],
-            ])
+            let batch = try await world.request(
+                .post, "/tenants/users", auth: keyB,
+                json: [
+                    ["email": "fine@b.example", "groups": [b.defaultGroup]],
+                    ["email": "sneaky2@b.example", "groups": [b.defaultGroup, a.defaultGroup]],
+                ])
             batch.expectProblem(.unprocessableContent)
             #expect(batch.pointers == ["/1/groups/1"])
 
@@ -119,7 +122,8 @@ struct TenantIsolationTests: IsolationTestSupport {
 
             let newGroup = try await world.request(.post, "/tenants/groups", auth: keyB, json: ["name": "Borrowed roles", "roles": [a.adminRole]])
             newGroup.expectProblem(.unprocessableContent)
-            let putGroup = try await world.request(.put, "/tenants/groups/\(bGroupId)", auth: keyB, json: ["name": "B Team", "roles": [a.billingRole]])
+            let putGroup = try await world.request(
+                .put, "/tenants/groups/\(bGroupId)", auth: keyB, json: ["name": "B Team", "roles": [a.billingRole]])
             putGroup.expectProblem(.unprocessableContent)
 
             let bUsers = try await world.request(.get, "/tenants/users?limit=100", auth: keyB)

@@ -29,7 +29,8 @@ enum TestCertificate {
 
     static func serverContext() throws -> NIOSSLContext {
         let key = try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)
-        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(try certificate())], privateKey: .privateKey(key))
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try certificate())], privateKey: .privateKey(key))
         return try NIOSSLContext(configuration: configuration)
     }
 

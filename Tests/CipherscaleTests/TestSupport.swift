@@ -34,19 +34,25 @@ enum TestDatabase {
             }
             let pool = try await DatabasePool.open(.postgres(url: url, searchPath: schema), maxConnections: 6, logger: logger)
             try await Migrator.migrate(pool, logger: logger)
-            return (pool, {
-                await pool.close()
-                _ = try? await admin.transaction { db in try await db.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
-                await admin.close()
-            })
+            return (
+                pool,
+                {
+                    await pool.close()
+                    _ = try? await admin.transaction { db in try await db.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
+                    await admin.close()
+                }
+            )
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cipherscale-test-\(UUID().uuidString)")
         let pool = try await DatabasePool.open(.sqlite(path: folder.appendingPathComponent("test.sqlite").path), logger: logger)
         try await Migrator.migrate(pool, logger: logger)
-        return (pool, {
-            await pool.close()
-            try? FileManager.default.removeItem(at: folder)
-        })
+        return (
+            pool,
+            {
+                await pool.close()
+                try? FileManager.default.removeItem(at: folder)
+            }
+        )
     }
 }
 

@@ -6,14 +6,18 @@ import Testing
 
 @Suite("Mass assignment: users")
 struct UserMassAssignmentTests: MassAssignmentTestSupport {
-    @Test("creating one user with id, isOwner, status, createdAt, tenant and roles in the body makes a pending, non-owner user of tenant A with a server id")
+    @Test(
+        "creating one user with id, isOwner, status, createdAt, tenant and roles in the body makes a pending, non-owner user of tenant A with a server id"
+    )
     func createOneUser() async throws {
         try await withWorld { world in
             let admin = try await world.roleId("ADMIN")
             let since = Timestamps.now()
-            let body = Self.with(["email": "mass@example.com", "groups": [String]()], Self.forbidden(world, status: "active").merging([
-                "roles": [admin], "lastConnection": Self.ancient, "invitationAccepted": true,
-            ]) { $1 })
+            let body = Self.with(
+                ["email": "mass@example.com", "groups": [String]()],
+                Self.forbidden(world, status: "active").merging([
+                    "roles": [admin], "lastConnection": Self.ancient, "invitationAccepted": true,
+                ]) { $1 })
             let reply = try await world.request(.post, "/tenants/users", json: body)
             if Self.accepted(reply, .created, "create") {
                 Self.expectUser(reply.object, id: nil, status: "pending", createdAt: nil, since: since, "create answer")
@@ -52,7 +56,9 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
                     Self.expectUser(user, id: nil, status: "pending", createdAt: nil, since: since, "batch item \(index)")
                     let id = try #require(user["id"] as? String)
                     let read = try await world.request(.get, "/tenants/users/\(id)")
-                    Self.expectUser(read.object, id: id, status: "pending", createdAt: user["createdAt"] as? String, since: since, "batch item \(index) read back")
+                    Self.expectUser(
+                        read.object, id: id, status: "pending", createdAt: user["createdAt"] as? String, since: since, "batch item \(index) read back"
+                    )
                     try await Self.expectOnlyInTenantA(world, "/tenants/users/\(id)")
                 }
             } else {
@@ -69,9 +75,11 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
             let id = try await world.createUsers(["profile@example.com"])[0]
             let before = try await world.request(.get, "/tenants/users/\(id)").object
             let since = Timestamps.now()
-            let body = Self.with(["firstName": "Mallory"], Self.forbidden(world, status: "active").merging([
-                "email": "hijack@example.com", "roles": [admin], "groups": [String](), "lastConnection": Self.ancient,
-            ]) { $1 })
+            let body = Self.with(
+                ["firstName": "Mallory"],
+                Self.forbidden(world, status: "active").merging([
+                    "email": "hijack@example.com", "roles": [admin], "groups": [String](), "lastConnection": Self.ancient,
+                ]) { $1 })
             let reply = try await world.request(.put, "/tenants/users/\(id)", json: body)
             let applied = Self.accepted(reply, .ok, "PUT user")
             if applied {
@@ -106,7 +114,9 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
             extra["owner"] = false
             let reply = try await world.request(.put, "/tenants/users/\(owner)", json: Self.with(["lastName": "Still in charge"], extra))
             if Self.accepted(reply, .ok, "PUT owner") {
-                Self.expectUser(reply.object, id: owner, status: "active", createdAt: before["createdAt"] as? String, since: since, isOwner: true, "PUT owner answer")
+                Self.expectUser(
+                    reply.object, id: owner, status: "active", createdAt: before["createdAt"] as? String, since: since, isOwner: true,
+                    "PUT owner answer")
             }
             let read = try await world.request(.get, "/tenants/users/\(owner)").object
             #expect(read["isOwner"] as? Bool == true)

@@ -55,15 +55,17 @@ struct UserTests {
     @Test("a batch with invalid items creates nothing and names every failing item")
     func batchAllOrNothing() async throws {
         try await withWorld { world in
-            let reply = try await world.request(.post, "/tenants/users", json: [
-                ["email": "ok@example.com", "groups": []],
-                ["email": "not-an-email", "groups": []],
-                ["groups": []],
-                ["email": "ok2@example.com", "groups": ["nope"]],
-                ["email": 5, "groups": []],
-                ["email": "OK@example.com", "groups": []],
-                ["email": "ok3@example.com"],
-            ])
+            let reply = try await world.request(
+                .post, "/tenants/users",
+                json: [
+                    ["email": "ok@example.com", "groups": []],
+                    ["email": "not-an-email", "groups": []],
+                    ["groups": []],
+                    ["email": "ok2@example.com", "groups": ["nope"]],
+                    ["email": 5, "groups": []],
+                    ["email": "OK@example.com", "groups": []],
+                    ["email": "ok3@example.com"],
+                ])
             reply.expectProblem(.badRequest)
             #expect(Set(reply.pointers) == ["/1/email", "/2/email", "/3/groups/0", "/4/email", "/5/email", "/6/groups"])
             let list = try await world.request(.get, "/tenants/users")
@@ -75,9 +77,11 @@ struct UserTests {
     func existingEmailConflicts() async throws {
         try await withWorld { world in
             _ = try await world.createUsers(["taken@example.com"])
-            let reply = try await world.request(.post, "/tenants/users", json: [
-                ["email": "fresh@example.com", "groups": []], ["email": "TAKEN@Example.com", "groups": []],
-            ])
+            let reply = try await world.request(
+                .post, "/tenants/users",
+                json: [
+                    ["email": "fresh@example.com", "groups": []], ["email": "TAKEN@Example.com", "groups": []],
+                ])
             reply.expectProblem(.conflict)
             #expect(reply.pointers == ["/1/email"])
             let list = try await world.request(.get, "/tenants/users?filter[email]=fresh@example.com")
@@ -100,9 +104,12 @@ struct UserTests {
     func unknownGroups() async throws {
         try await withWorld { world in
             let group = try await world.createGroup("Real")
-            let reply = try await world.request(.post, "/tenants/users", json: [
-                ["email": "a@example.com", "groups": [group]], ["email": "b@example.com", "groups": [group, "550e8400-e29b-41d4-a716-446655440000"]],
-            ])
+            let reply = try await world.request(
+                .post, "/tenants/users",
+                json: [
+                    ["email": "a@example.com", "groups": [group]],
+                    ["email": "b@example.com", "groups": [group, "550e8400-e29b-41d4-a716-446655440000"]],
+                ])
             reply.expectProblem(.unprocessableContent)
             #expect(reply.pointers == ["/1/groups/1"])
         }
@@ -136,7 +143,8 @@ struct UserTests {
     func updateUser() async throws {
         try await withWorld { world in
             let id = try await world.createUsers(["edit@example.com"])[0]
-            let first = try await world.request(.put, "/tenants/users/\(id)", json: ["firstName": "Jane", "lastName": "Smith", "image": "https://img.example/j.png"])
+            let first = try await world.request(
+                .put, "/tenants/users/\(id)", json: ["firstName": "Jane", "lastName": "Smith", "image": "https://img.example/j.png"])
             #expect(first.status == .ok)
             #expect(first.object["firstName"] as? String == "Jane")
             #expect(first.object["image"] as? String == "https://img.example/j.png")
@@ -207,7 +215,8 @@ struct UserTests {
             }
             #expect(states == ["superseded", "pending"])
             let messages = try await world.pool.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM outbox_messages WHERE recipient = 'invitee@example.com'").first()!.decode(column: "n", as: Int.self)
+                try await db.raw("SELECT COUNT(*) AS n FROM outbox_messages WHERE recipient = 'invitee@example.com'").first()!.decode(
+                    column: "n", as: Int.self)
             }
             #expect(messages == 2)
             try await world.request(.post, "/tenants/users/\(world.a.ownerId)/invite").expectProblem(.conflict)

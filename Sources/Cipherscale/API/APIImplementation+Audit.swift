@@ -10,10 +10,13 @@ extension APIImplementation {
             until: query.until.map(Millis.init(date:)), limit: query.limit, offset: query.offset, after: query.after
         )
         let page = try await services.audit.events(filter, readOnly: RequestScope.principal().readOnly, context: context())
-        return .ok(.init(body: .json(.init(
-            data: try page.items.map(Components.Schemas.AuditEvent.init), total: page.total, page: page.number, limit: page.limit,
-            hasNext: page.hasNext, hasPrevious: page.hasPrevious, nextCursor: page.nextCursor
-        ))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        data: try page.items.map(Components.Schemas.AuditEvent.init), total: page.total, page: page.number, limit: page.limit,
+                        hasNext: page.hasNext, hasPrevious: page.hasPrevious, nextCursor: page.nextCursor
+                    ))))
     }
 }
 

@@ -11,10 +11,13 @@ extension APIImplementation {
 
     public func getInvitation(_ input: Operations.GetInvitation.Input) async throws -> Operations.GetInvitation.Output {
         let invitation = try await services.invitations.invitation(token: input.path.token)
-        return .ok(.init(body: .json(.init(
-            email: invitation.email, tenant: .init(id: invitation.tenantId.rawValue, name: invitation.tenantName), status: .pending,
-            expiresAt: Date(millis: invitation.expiresAt)
-        ))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        email: invitation.email, tenant: .init(id: invitation.tenantId.rawValue, name: invitation.tenantName), status: .pending,
+                        expiresAt: Date(millis: invitation.expiresAt)
+                    ))))
     }
 
     public func getInvitationAcceptPage(_ input: Operations.GetInvitationAcceptPage.Input) async throws -> Operations.GetInvitationAcceptPage.Output {

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 import HTTPTypes
-import Logging
 import Hummingbird
+import Logging
 import NIOCore
 
 /// Gathers a response body in memory (answers here are at most a few hundred kilobytes).

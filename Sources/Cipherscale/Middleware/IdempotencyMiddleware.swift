@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 import HTTPTypes
-import Logging
 import Hummingbird
+import Logging
 import NIOCore
 
 /// `Idempotency-Key` on POST: the first answer is stored for 24 hours and sent again, byte for byte
@@ -28,7 +28,9 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         else { return try await next(request, context) }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
             return ProblemResponse.make(
-                DirectoryError(.invalidInput, "Idempotency-Key must be 1 to 255 visible ASCII characters.", errors: [FieldError(.header("Idempotency-Key"), "is not valid")])
+                DirectoryError(
+                    .invalidInput, "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+                    errors: [FieldError(.header("Idempotency-Key"), "is not valid")])
             )
         }
         var request = request

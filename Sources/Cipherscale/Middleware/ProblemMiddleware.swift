@@ -1,11 +1,11 @@
-import Synchronization
 import CipherscaleAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import Logging
+import NIOCore
 import OpenAPIRuntime
+import Synchronization
 
 /// The one place that turns failures into RFC 9457 `application/problem+json` responses,
 /// whatever the request's `Accept` says.
@@ -52,10 +52,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
                 return ProblemResponse.make(DirectoryError(.notFound, "No route matches \(request.method) \(request.uri.path)."))
             case .contentTooLarge:
-                return ProblemResponse.make(DirectoryError(.payloadTooLarge, "The request body is larger than \(BodyLimitMiddleware<Context>.maxBodyBytes) bytes."))
+                return ProblemResponse.make(
+                    DirectoryError(.payloadTooLarge, "The request body is larger than \(BodyLimitMiddleware<Context>.maxBodyBytes) bytes."))
             default:
                 if (400..<500).contains(error.status.code) {
-                    return ProblemResponse.make(status: error.status, type: "http-error", title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase)
+                    return ProblemResponse.make(
+                        status: error.status, type: "http-error", title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase)
                 }
                 return internalError(error, context: context)
             }
@@ -66,7 +68,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func internalError(_ error: any Error, context: Context) -> Response {
         context.logger.error("unexpected error", metadata: ["error_type": "\(type(of: error))", "error": "\(String(reflecting: error))"])
-        return ProblemResponse.make(status: .internalServerError, type: "internal", title: "Internal Server Error",
+        return ProblemResponse.make(
+            status: .internalServerError, type: "internal", title: "Internal Server Error",
             detail: "The server failed to handle the request. Quote the X-Request-Id when reporting it.")
     }
 
@@ -102,4 +105,3 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         return DirectoryError.invalid(detail, errors)
     }
 }
-

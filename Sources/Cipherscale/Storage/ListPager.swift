@@ -28,7 +28,8 @@ struct ListPager {
         if let knownTotal {
             total = knownTotal
         } else {
-            total = try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: from) WHERE " + scope + conditions)
+            total =
+                try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: from) WHERE " + scope + conditions)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
         }
         guard query.limit > 0 else { return Page(items: [], total: total, query: query, nextCursor: nil) }

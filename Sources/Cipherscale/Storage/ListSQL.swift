@@ -100,7 +100,8 @@ struct ListSQL {
                 for key in keys where key.nullable { sql += "(\(unsafeRaw: key.expression) IS NULL) = 0 AND " }
             }
             let values = keys.compactMap(\.value)
-            sql += "(" + SQLQueryString(keys.map(\.expression).joined(separator: ", ")) + ")"
+            sql +=
+                "(" + SQLQueryString(keys.map(\.expression).joined(separator: ", ")) + ")"
                 + (descending ? " < " : " > ") + "(\(binds: values))"
             return sql
         }
@@ -113,7 +114,8 @@ struct ListSQL {
             case (nil, false): after = nil  // ascending, NULLs are last: nothing follows but more NULLs
             case (nil, true): after = "\(unsafeRaw: column) IS NOT NULL"
             case (let value?, false):
-                after = key.nullable
+                after =
+                    key.nullable
                     ? "(\(unsafeRaw: column) > \(bind: value) OR \(unsafeRaw: column) IS NULL)" : "\(unsafeRaw: column) > \(bind: value)"
             case (let value?, true): after = "\(unsafeRaw: column) < \(bind: value)"
             }

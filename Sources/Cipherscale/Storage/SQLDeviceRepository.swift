@@ -25,7 +25,8 @@ public struct SQLDeviceRepository: DeviceRepository {
                 // Ordered by name: Deactivated, Offline, Online (the names sort that way as text too,
                 // so a cursor holds the name).
                 "status": ListColumn(
-                    derived: "CASE WHEN NOT d.active THEN 'Deactivated' WHEN d.last_connection IS NOT NULL AND d.last_connection >= \(since) THEN 'Online' ELSE 'Offline' END",
+                    derived:
+                        "CASE WHEN NOT d.active THEN 'Deactivated' WHEN d.last_connection IS NOT NULL AND d.last_connection >= \(since) THEN 'Online' ELSE 'Offline' END",
                     predicate: { value in
                         switch value {
                         case .text(DeviceStatus.online.rawValue): SQLQueryString(online)
@@ -57,9 +58,11 @@ public struct SQLDeviceRepository: DeviceRepository {
     /// Reads one device with its owner (locked for the transaction with `lock`), or throws 404.
     private func loadDevice(_ db: any SQLDatabase, _ id: DeviceID, context: OperationContext, lock: Bool = false) async throws -> Device {
         let suffix = lock ? store.lockClause(" FOR UPDATE OF d") : ""
-        guard let row = try await db.raw(
-            "\(unsafeRaw: Self.deviceWithOwner) WHERE d.tenant_id = \(bind: context.tenantId.rawValue) AND d.id = \(bind: id.rawValue)\(unsafeRaw: suffix)"
-        ).first() else { throw DirectoryError.notFound("No device with this id exists in the tenant.") }
+        guard
+            let row = try await db.raw(
+                "\(unsafeRaw: Self.deviceWithOwner) WHERE d.tenant_id = \(bind: context.tenantId.rawValue) AND d.id = \(bind: id.rawValue)\(unsafeRaw: suffix)"
+            ).first()
+        else { throw DirectoryError.notFound("No device with this id exists in the tenant.") }
         return try store.device(row, now: context.now, withOwner: true)
     }
 
@@ -98,7 +101,8 @@ public struct SQLDeviceRepository: DeviceRepository {
                 WHERE gm.user_id = \(bind: user.id.rawValue)
                 """
             ).first()?.decode(column: "m", as: Int?.self)
-            let count = try await db.raw("SELECT COUNT(*) AS n FROM devices WHERE user_id = \(bind: user.id.rawValue)").first()?
+            let count =
+                try await db.raw("SELECT COUNT(*) AS n FROM devices WHERE user_id = \(bind: user.id.rawValue)").first()?
                 .decode(column: "n", as: Int.self) ?? 0
             try DeviceRules.checkCanRegister(owner: user, devices: count, limit: DeviceRules.limit(own: user.maxDevices, largestOfGroups: groupLimit))
             if try await db.raw(
@@ -116,15 +120,19 @@ public struct SQLDeviceRepository: DeviceRepository {
                     \(bind: device.hardwareId), \(bind: device.appVersion), \(bind: device.posture), \(bind: true), \(bind: now), \(bind: now))
                     """
                 ).run()
-            } catch where SQLErrors.isUniqueViolation(error) {
+            } catch  where SQLErrors.isUniqueViolation(error) {
                 throw DeviceRules.hardwareIdTaken
             }
-            try await store.audit(db, [
-                AuditEntry("device.register", target: ("device", id.rawValue), related: ("user", user.id.rawValue), changes: [
-                    "name": AuditChange(.null, .string(device.name)), "hardwareId": AuditChange(.null, .string(device.hardwareId)),
-                    "appVersion": AuditChange(.null, .string(device.appVersion)),
-                ])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "device.register", target: ("device", id.rawValue), related: ("user", user.id.rawValue),
+                        changes: [
+                            "name": AuditChange(.null, .string(device.name)), "hardwareId": AuditChange(.null, .string(device.hardwareId)),
+                            "appVersion": AuditChange(.null, .string(device.appVersion)),
+                        ])
+                ], context: context)
             return try await loadDevice(db, id, context: context)
         }
     }
@@ -156,10 +164,13 @@ public struct SQLDeviceRepository: DeviceRepository {
         try await pool.transaction { db in
             let device = try await loadDevice(db, id, context: context, lock: true)
             if device.active {
-                try await db.raw("UPDATE devices SET active = \(bind: false), updated_at = \(bind: context.now) WHERE id = \(bind: id.rawValue)").run()
-                try await store.audit(db, [
-                    AuditEntry("device.deactivate", target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(true), .bool(false))])
-                ], context: context)
+                try await db.raw("UPDATE devices SET active = \(bind: false), updated_at = \(bind: context.now) WHERE id = \(bind: id.rawValue)")
+                    .run()
+                try await store.audit(
+                    db,
+                    [
+                        AuditEntry("device.deactivate", target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(true), .bool(false))])
+                    ], context: context)
             }
             return try await loadDevice(db, id, context: context)
         }
@@ -175,9 +186,11 @@ public struct SQLDeviceRepository: DeviceRepository {
             }
             try DeviceRules.checkCanReactivate(device, owner: owner)
             try await db.raw("UPDATE devices SET active = \(bind: true), updated_at = \(bind: context.now) WHERE id = \(bind: id.rawValue)").run()
-            try await store.audit(db, [
-                AuditEntry("device.reactivate", target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(false), .bool(true))])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry("device.reactivate", target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(false), .bool(true))])
+                ], context: context)
             return try await loadDevice(db, id, context: context)
         }
     }

@@ -72,7 +72,7 @@ public struct SQLGroupRepository: GroupRepository {
                     \(bind: Self.mappingJSON(draft.idpMapping)), 0, \(bind: now), \(bind: now))
                     """
                 ).run()
-            } catch where SQLErrors.isUniqueViolation(error) {
+            } catch  where SQLErrors.isUniqueViolation(error) {
                 throw GroupRules.nameTaken
             }
             try await insertGroupRoles(db, tenantId: context.tenantId, groupId: id, roleIds: draft.roleIds)
@@ -119,7 +119,7 @@ public struct SQLGroupRepository: GroupRepository {
                     updated_at = \(bind: context.now) WHERE id = \(bind: id.rawValue)
                     """
                 ).run()
-            } catch where SQLErrors.isUniqueViolation(error) {
+            } catch  where SQLErrors.isUniqueViolation(error) {
                 throw GroupRules.nameTaken
             }
             try await db.raw("DELETE FROM group_roles WHERE group_id = \(bind: id.rawValue)").run()
@@ -140,11 +140,15 @@ public struct SQLGroupRepository: GroupRepository {
             try GroupRules.checkCanDelete(group)
             try await store.checkIfMatch(db, group: id, context: context)
             let defaultGroup = try await store.defaultGroupId(db, tenantId: context.tenantId).rawValue
-            try await store.audit(db, [
-                AuditEntry("group.delete", target: ("group", id.rawValue), changes: [
-                    "name": AuditChange(.string(group.name), .null), "userCount": AuditChange(.int(group.memberCount), .null),
-                ])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "group.delete", target: ("group", id.rawValue),
+                        changes: [
+                            "name": AuditChange(.string(group.name), .null), "userCount": AuditChange(.int(group.memberCount), .null),
+                        ])
+                ], context: context)
             try await db.raw(
                 "UPDATE users SET updated_at = \(bind: now) WHERE id IN (SELECT user_id FROM group_members WHERE group_id = \(bind: id.rawValue))"
             ).run()

@@ -49,14 +49,16 @@ public struct SQLInvitationRepository: InvitationRepository {
         let userId = user.rawValue
         return try await pool.read { db in
             _ = try await store.loadUser(db, user, context: context)
-            guard let row = try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.invitationColumns) FROM invitations i
-                JOIN users u ON u.id = i.user_id JOIN tenants t ON t.id = i.tenant_id
-                WHERE i.tenant_id = \(bind: tenantId) AND i.user_id = \(bind: userId)
-                ORDER BY i.created_at DESC, i.id DESC LIMIT 1
-                """
-            ).first() else { throw DirectoryError.notFound("The user has no invitation.") }
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT \(unsafeRaw: Self.invitationColumns) FROM invitations i
+                    JOIN users u ON u.id = i.user_id JOIN tenants t ON t.id = i.tenant_id
+                    WHERE i.tenant_id = \(bind: tenantId) AND i.user_id = \(bind: userId)
+                    ORDER BY i.created_at DESC, i.id DESC LIMIT 1
+                    """
+                ).first()
+            else { throw DirectoryError.notFound("The user has no invitation.") }
             let invitation = try Self.invitation(row)
             let delivery = try await db.raw(
                 """
@@ -82,13 +84,15 @@ public struct SQLInvitationRepository: InvitationRepository {
     /// Unknown 404, used or superseded 409, expired 410.
     public func accept(tokenHash: String, firstName: String, lastName: String, requestId: String?, now: Millis) async throws -> User {
         try await pool.transaction { db in
-            guard let row = try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.invitationColumns) FROM invitations i
-                JOIN users u ON u.id = i.user_id JOIN tenants t ON t.id = i.tenant_id
-                WHERE i.token_hash = \(bind: tokenHash)\(unsafeRaw: store.lockClause(" FOR UPDATE OF i"))
-                """
-            ).first() else { throw DirectoryError.notFound("No invitation has this token.") }
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT \(unsafeRaw: Self.invitationColumns) FROM invitations i
+                    JOIN users u ON u.id = i.user_id JOIN tenants t ON t.id = i.tenant_id
+                    WHERE i.token_hash = \(bind: tokenHash)\(unsafeRaw: store.lockClause(" FOR UPDATE OF i"))
+                    """
+                ).first()
+            else { throw DirectoryError.notFound("No invitation has this token.") }
             let invitation = try Self.invitation(row)
             try InvitationRules.checkUsable(invitation, now: now)
             let context = OperationContext(tenantId: invitation.tenantId, actor: .invitation(invitation.id.rawValue), requestId: requestId, now: now)
@@ -103,16 +107,18 @@ public struct SQLInvitationRepository: InvitationRepository {
             try await db.raw(
                 "UPDATE invitations SET status = 'accepted', consumed_at = \(bind: now) WHERE id = \(bind: invitation.id.rawValue)"
             ).run()
-            try await store.audit(db, [
-                AuditEntry(
-                    "user.accept-invitation", target: ("user", user.id.rawValue), related: ("invitation", invitation.id.rawValue),
-                    changes: [
-                        "status": AuditChange(.string(user.status.rawValue), .string("active")),
-                        "firstName": AuditChange(AuditValue(user.firstName), .string(firstName)),
-                        "lastName": AuditChange(AuditValue(user.lastName), .string(lastName)),
-                    ]
-                )
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "user.accept-invitation", target: ("user", user.id.rawValue), related: ("invitation", invitation.id.rawValue),
+                        changes: [
+                            "status": AuditChange(.string(user.status.rawValue), .string("active")),
+                            "firstName": AuditChange(AuditValue(user.firstName), .string(firstName)),
+                            "lastName": AuditChange(AuditValue(user.lastName), .string(lastName)),
+                        ]
+                    )
+                ], context: context)
             try await db.raw(
                 """
                 UPDATE outbox_messages SET status = 'cancelled', lease_until = NULL

@@ -35,11 +35,15 @@ public struct SQLKeyRepository: KeyRepository {
                 VALUES (\(bind: record.id.rawValue), \(bind: tenantId), \(bind: prefix), \(bind: secretHash), \(bind: readOnly), \(bind: record.createdAt))
                 """
             ).run()
-            try await store.audit(db, [
-                AuditEntry("apikey.create", target: ("apiKey", record.id.rawValue), changes: [
-                    "prefix": AuditChange(.null, .string(prefix)), "readOnly": AuditChange(.null, .bool(readOnly)),
-                ])
-            ], context: OperationContext(tenantId: tenant, actor: .system, now: now))
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "apikey.create", target: ("apiKey", record.id.rawValue),
+                        changes: [
+                            "prefix": AuditChange(.null, .string(prefix)), "readOnly": AuditChange(.null, .bool(readOnly)),
+                        ])
+                ], context: OperationContext(tenantId: tenant, actor: .system, now: now))
             return record
         }
     }
@@ -64,9 +68,11 @@ public struct SQLKeyRepository: KeyRepository {
             guard let row = rows.first else { return false }
             if try row.decode(column: "revoked_at", as: Millis.self) == now {
                 let tenant = TenantID(trusted: try row.decode(column: "tenant_id", as: String.self))
-                try await store.audit(db, [
-                    AuditEntry("apikey.revoke", target: ("apiKey", id), changes: ["revoked": AuditChange(.bool(false), .bool(true))])
-                ], context: OperationContext(tenantId: tenant, actor: .system, now: now))
+                try await store.audit(
+                    db,
+                    [
+                        AuditEntry("apikey.revoke", target: ("apiKey", id), changes: ["revoked": AuditChange(.bool(false), .bool(true))])
+                    ], context: OperationContext(tenantId: tenant, actor: .system, now: now))
             }
             return true
         }
@@ -77,14 +83,16 @@ public struct SQLKeyRepository: KeyRepository {
     /// an unknown prefix costs what a known one does.
     public func lookup(prefix: String, decoyHash: String) async throws -> (record: APIKeyRecord, secretHash: String, found: Bool) {
         try await store.pool.read { db in
-            guard let row = try await db.raw(
-                """
-                SELECT id, tenant_id, prefix, secret_hash, read_only, created_at, revoked_at, 1 AS found FROM api_keys WHERE prefix = \(bind: prefix)
-                UNION ALL
-                SELECT '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', '', \(bind: decoyHash), \(bind: false), CAST(0 AS BIGINT), CAST(NULL AS BIGINT), 0
-                ORDER BY found DESC LIMIT 1
-                """
-            ).first() else { throw DirectoryError(.unauthorized, "The API key is not valid.") }
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT id, tenant_id, prefix, secret_hash, read_only, created_at, revoked_at, 1 AS found FROM api_keys WHERE prefix = \(bind: prefix)
+                    UNION ALL
+                    SELECT '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', '', \(bind: decoyHash), \(bind: false), CAST(0 AS BIGINT), CAST(NULL AS BIGINT), 0
+                    ORDER BY found DESC LIMIT 1
+                    """
+                ).first()
+            else { throw DirectoryError(.unauthorized, "The API key is not valid.") }
             return (try Self.apiKey(row), try row.decode(column: "secret_hash", as: String.self), try row.decode(column: "found", as: Int.self) == 1)
         }
     }

@@ -29,7 +29,8 @@ public struct SQLRoleRepository: RoleRepository {
             let roleId = id.rawValue
             var holds: SQLQueryString = "EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id = \(bind: roleId))"
             if throughGroups {
-                holds = "(" + holds
+                holds =
+                    "(" + holds
                     + " OR EXISTS (SELECT 1 FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gm.user_id = u.id AND gr.role_id = \(bind: roleId)))"
             }
             let scope: SQLQueryString = "FROM users u WHERE u.tenant_id = \(bind: context.tenantId.rawValue) AND " + holds
@@ -52,11 +53,15 @@ public struct SQLRoleRepository: RoleRepository {
             ).all()
             guard !deleted.isEmpty else { throw DirectoryError.notFound("The user does not hold this role directly.") }
             try await store.touchUser(db, user, at: context.now)
-            try await store.audit(db, [
-                AuditEntry("user.roles.remove", target: ("user", user.rawValue), related: ("role", id.rawValue), changes: [
-                    "roles": AuditChange(.strings(before.map(\.rawValue)), .strings(before.filter { $0 != id }.map(\.rawValue)))
-                ])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "user.roles.remove", target: ("user", user.rawValue), related: ("role", id.rawValue),
+                        changes: [
+                            "roles": AuditChange(.strings(before.map(\.rawValue)), .strings(before.filter { $0 != id }.map(\.rawValue)))
+                        ])
+                ], context: context)
         }
     }
 }

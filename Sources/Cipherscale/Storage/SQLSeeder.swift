@@ -72,7 +72,8 @@ public struct SQLSeeder: Sendable {
         // everything on PostgreSQL.
         let deferred = pool.kind == .sqlite && plan.users >= plan.deferIndexesFrom ? try await dropSecondaryIndexes() : ([], 0)
         do {
-            try await loadUsers(tenantId: tenantId, plan: plan, start: start, choices: choices, grantable: grantable, random: &random, progress: progress)
+            try await loadUsers(
+                tenantId: tenantId, plan: plan, start: start, choices: choices, grantable: grantable, random: &random, progress: progress)
         } catch {
             try? await restoreIndexes(deferred)
             throw error
@@ -245,8 +246,11 @@ public struct SQLSeeder: Sendable {
             let count = min(size, plan.users - done - pendingCount)
             if let chunk = pending {
                 async let written: Void = write(chunk)
-                let next = count > 0
-                    ? Self.seedChunk(tenantId: tenantId, plan: plan, done: done + pendingCount, count: count, start: start, choices: choices, grantable: grantable, random: &random)
+                let next =
+                    count > 0
+                    ? Self.seedChunk(
+                        tenantId: tenantId, plan: plan, done: done + pendingCount, count: count, start: start, choices: choices, grantable: grantable,
+                        random: &random)
                     : nil
                 try await written
                 done += pendingCount
@@ -254,7 +258,8 @@ public struct SQLSeeder: Sendable {
                 pending = next
                 pendingCount = next == nil ? 0 : count
             } else {
-                pending = Self.seedChunk(tenantId: tenantId, plan: plan, done: done, count: count, start: start, choices: choices, grantable: grantable, random: &random)
+                pending = Self.seedChunk(
+                    tenantId: tenantId, plan: plan, done: done, count: count, start: start, choices: choices, grantable: grantable, random: &random)
                 pendingCount = count
             }
         }

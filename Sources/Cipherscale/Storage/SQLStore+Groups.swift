@@ -48,12 +48,14 @@ extension SQLStore {
     /// Reads one group's row (locked for the transaction with `lock`), or throws 404.
     func loadGroup(_ db: any SQLDatabase, _ id: GroupID, tenantId: TenantID, lock: Bool = false) async throws -> Group {
         let suffix = lock ? lockClause() : ""
-        guard let row = try await db.raw(
-            """
-            SELECT \(unsafeRaw: Self.groupColumns) FROM directory_groups g
-            WHERE g.tenant_id = \(bind: tenantId.rawValue) AND g.id = \(bind: id.rawValue)\(unsafeRaw: suffix)
-            """
-        ).first() else { throw DirectoryError.groupNotFound }
+        guard
+            let row = try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.groupColumns) FROM directory_groups g
+                WHERE g.tenant_id = \(bind: tenantId.rawValue) AND g.id = \(bind: id.rawValue)\(unsafeRaw: suffix)
+                """
+            ).first()
+        else { throw DirectoryError.groupNotFound }
         return try Group(row: row)
     }
 }

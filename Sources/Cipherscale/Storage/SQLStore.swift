@@ -180,11 +180,13 @@ public struct SQLStore: Sendable {
     /// Every change to a user takes this lock first, so concurrent changes to one user are serialised
     /// and rules such as "at least one group" hold. SQLite serialises all writers anyway.
     func lockUser(_ db: any SQLDatabase, _ id: UserID, tenantId: TenantID) async throws -> UserRecord {
-        guard let row = try await db.raw(
-            """
-            SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.tenant_id = \(bind: tenantId.rawValue) AND u.id = \(bind: id.rawValue)\(unsafeRaw: lockClause())
-            """
-        ).first() else { throw DirectoryError.userNotFound }
+        guard
+            let row = try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.tenant_id = \(bind: tenantId.rawValue) AND u.id = \(bind: id.rawValue)\(unsafeRaw: lockClause())
+                """
+            ).first()
+        else { throw DirectoryError.userNotFound }
         return try UserRecord(row: row)
     }
 
@@ -206,9 +208,11 @@ public struct SQLStore: Sendable {
 
     /// The tenant's Default group.
     func defaultGroupId(_ db: any SQLDatabase, tenantId: TenantID) async throws -> GroupID {
-        guard let row = try await db.raw(
-            "SELECT id FROM directory_groups WHERE tenant_id = \(bind: tenantId.rawValue) AND is_default = \(bind: true)"
-        ).first() else { throw DirectoryError.notFound("The tenant has no Default group.") }
+        guard
+            let row = try await db.raw(
+                "SELECT id FROM directory_groups WHERE tenant_id = \(bind: tenantId.rawValue) AND is_default = \(bind: true)"
+            ).first()
+        else { throw DirectoryError.notFound("The tenant has no Default group.") }
         return GroupID(trusted: try row.decode(column: "id", as: String.self))
     }
 

@@ -71,11 +71,15 @@ public struct SQLTenantRepository: TenantRepository {
                 "INSERT INTO user_roles (tenant_id, user_id, role_id, created_at) VALUES (\(bind: tenantId), \(bind: ownerId), \(bind: roleIds[.owner]!), \(bind: now))"
             ).run()
             let context = OperationContext(tenantId: TenantID(trusted: tenantId), actor: .system, now: now)
-            try await store.audit(db, [
-                AuditEntry("tenant.create", target: ("tenant", tenantId), related: ("user", ownerId), changes: [
-                    "name": AuditChange(.null, .string(name)), "ownerEmail": AuditChange(.null, .string(ownerEmail)),
-                ])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "tenant.create", target: ("tenant", tenantId), related: ("user", ownerId),
+                        changes: [
+                            "name": AuditChange(.null, .string(name)), "ownerEmail": AuditChange(.null, .string(ownerEmail)),
+                        ])
+                ], context: context)
             return (TenantID(trusted: tenantId), UserID(trusted: ownerId))
         }
     }

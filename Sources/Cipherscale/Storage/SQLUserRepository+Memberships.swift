@@ -58,11 +58,15 @@ extension SQLUserRepository {
             if changed {
                 try await store.touchUser(db, id, at: now)
                 let after = try await store.directRoleIds(db, of: id)
-                try await store.audit(db, [
-                    AuditEntry("user.roles.update", target: ("user", id.rawValue), changes: [
-                        "roles": AuditChange(.strings(before.map(\.rawValue)), .strings(after.map(\.rawValue)))
-                    ])
-                ], context: context)
+                try await store.audit(
+                    db,
+                    [
+                        AuditEntry(
+                            "user.roles.update", target: ("user", id.rawValue),
+                            changes: [
+                                "roles": AuditChange(.strings(before.map(\.rawValue)), .strings(after.map(\.rawValue)))
+                            ])
+                    ], context: context)
             }
             return try await store.loadUser(db, id, context: context)
         }
@@ -74,11 +78,13 @@ extension SQLUserRepository {
             _ = try await store.lockUserForChange(db, id, context: context)
             // The group row is locked as its member counter will be (a share lock here would let two
             // joins deadlock upgrading it), so a concurrent delete of the group waits or is waited for.
-            guard try await db.raw(
-                """
-                SELECT id FROM directory_groups WHERE tenant_id = \(bind: context.tenantId.rawValue) AND id = \(bind: group.rawValue)\(unsafeRaw: store.lockClause(" FOR NO KEY UPDATE"))
-                """
-            ).first() != nil else {
+            guard
+                try await db.raw(
+                    """
+                    SELECT id FROM directory_groups WHERE tenant_id = \(bind: context.tenantId.rawValue) AND id = \(bind: group.rawValue)\(unsafeRaw: store.lockClause(" FOR NO KEY UPDATE"))
+                    """
+                ).first() != nil
+            else {
                 throw DirectoryError.unknownReference(
                     "No group with this id exists in the tenant.", [FieldError(.body(field: "groupId"), "unknown group")]
                 )
@@ -95,11 +101,15 @@ extension SQLUserRepository {
             guard !inserted.isEmpty else { throw DirectoryError.conflict("The user is already a member of this group.") }
             try await db.raw("UPDATE directory_groups SET member_count = member_count + 1 WHERE id = \(bind: group.rawValue)").run()
             try await store.touchUser(db, id, at: context.now)
-            try await store.audit(db, [
-                AuditEntry("user.groups.add", target: ("user", id.rawValue), related: ("group", group.rawValue), changes: [
-                    "groups": AuditChange(.strings(before.map(\.rawValue)), .strings((before + [group]).sorted().map(\.rawValue)))
-                ])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "user.groups.add", target: ("user", id.rawValue), related: ("group", group.rawValue),
+                        changes: [
+                            "groups": AuditChange(.strings(before.map(\.rawValue)), .strings((before + [group]).sorted().map(\.rawValue)))
+                        ])
+                ], context: context)
             return try await store.loadUser(db, id, context: context)
         }
     }
@@ -113,11 +123,15 @@ extension SQLUserRepository {
             try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id.rawValue) AND group_id = \(bind: group.rawValue)").run()
             try await db.raw("UPDATE directory_groups SET member_count = member_count - 1 WHERE id = \(bind: group.rawValue)").run()
             try await store.touchUser(db, id, at: context.now)
-            try await store.audit(db, [
-                AuditEntry("user.groups.remove", target: ("user", id.rawValue), related: ("group", group.rawValue), changes: [
-                    "groups": AuditChange(.strings(current.map(\.rawValue)), .strings(current.filter { $0 != group }.map(\.rawValue)))
-                ])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "user.groups.remove", target: ("user", id.rawValue), related: ("group", group.rawValue),
+                        changes: [
+                            "groups": AuditChange(.strings(current.map(\.rawValue)), .strings(current.filter { $0 != group }.map(\.rawValue)))
+                        ])
+                ], context: context)
         }
     }
 }

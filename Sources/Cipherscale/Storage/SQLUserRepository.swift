@@ -54,17 +54,20 @@ public struct SQLUserRepository: UserRepository {
             let total: Int
             if query.filters.isEmpty && query.search == nil {
                 // The unfiltered total is a counter kept in step with every insert and delete.
-                total = try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
+                total =
+                    try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
                     .first()?.decode(column: "user_count", as: Int.self) ?? 0
             } else if query.search == nil, query.filters.count == 1, let filter = query.filters.first, filter.field == "groups.id",
                 filter.op == .eq || (filter.op == .in && filter.values.count == 1), case .text(let groupId) = filter.values[0]
             {
                 // The members of one group: the group's member counter, kept like the tenant's.
-                total = try await db.raw(
-                    "SELECT member_count FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)"
-                ).first()?.decode(column: "member_count", as: Int.self) ?? 0
+                total =
+                    try await db.raw(
+                        "SELECT member_count FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)"
+                    ).first()?.decode(column: "member_count", as: Int.self) ?? 0
             } else {
-                total = try await db.raw("SELECT COUNT(*) AS n FROM users u WHERE u.tenant_id = \(bind: tenantId)" + conditions)
+                total =
+                    try await db.raw("SELECT COUNT(*) AS n FROM users u WHERE u.tenant_id = \(bind: tenantId)" + conditions)
                     .first()?.decode(column: "n", as: Int.self) ?? 0
             }
             var searchAsFilter = false
@@ -72,7 +75,8 @@ public struct SQLUserRepository: UserRepository {
                 // Common matches: walking the sort index and keeping matching rows finds a page after
                 // about (offset + limit) × users / matches rows, far fewer than looking up and
                 // sorting every match. Rare matches: the lookup and sort are the cheap plan.
-                let users = try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
+                let users =
+                    try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
                     .first()?.decode(column: "user_count", as: Int.self) ?? 0
                 searchAsFilter = (query.offset + query.limit + 1) * users / total <= Self.orderedSearchScanLimit
             }
@@ -149,10 +153,11 @@ public struct SQLUserRepository: UserRepository {
                     "INSERT INTO users (tenant_id, id, email, email_key, status, is_owner, invitation_accepted, created_at, updated_at) VALUES "
                         + userValues.joined(separator: ", ")
                 ).run()
-            } catch where SQLErrors.isUniqueViolation(error) {
+            } catch  where SQLErrors.isUniqueViolation(error) {
                 throw DirectoryError.conflict("A user with one of these emails was created at the same time.")
             }
-            try await db.raw("INSERT INTO group_members (tenant_id, group_id, user_id, created_at) VALUES " + memberValues.joined(separator: ", ")).run()
+            try await db.raw("INSERT INTO group_members (tenant_id, group_id, user_id, created_at) VALUES " + memberValues.joined(separator: ", "))
+                .run()
             for (group, count) in joined.sorted(by: { $0.key < $1.key }) {
                 try await db.raw("UPDATE directory_groups SET member_count = member_count + \(bind: count) WHERE id = \(bind: group.rawValue)").run()
             }
@@ -166,10 +171,12 @@ public struct SQLUserRepository: UserRepository {
             ).run()
             try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: users.count) WHERE id = \(bind: tenantId)").run()
             let entries = users.enumerated().map { index, user in
-                AuditEntry("user.create", target: ("user", ids[index].rawValue), changes: [
-                    "email": AuditChange(.null, .string(user.email)), "status": AuditChange(.null, .string("pending")),
-                    "groups": AuditChange(.null, .strings((user.groupIds.isEmpty ? [defaultGroup] : user.groupIds).map(\.rawValue))),
-                ])
+                AuditEntry(
+                    "user.create", target: ("user", ids[index].rawValue),
+                    changes: [
+                        "email": AuditChange(.null, .string(user.email)), "status": AuditChange(.null, .string("pending")),
+                        "groups": AuditChange(.null, .strings((user.groupIds.isEmpty ? [defaultGroup] : user.groupIds).map(\.rawValue))),
+                    ])
             }
             try await store.audit(db, entries, context: context)
             return try await store.loadUsers(db, tenantId: context.tenantId, ids: ids, now: now)
@@ -211,11 +218,15 @@ public struct SQLUserRepository: UserRepository {
         let now = context.now
         try await pool.transaction { db in
             let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanDelete)
-            try await store.audit(db, [
-                AuditEntry("user.delete", target: ("user", id.rawValue), changes: [
-                    "email": AuditChange(.string(user.email), .null), "status": AuditChange(.string(user.status.rawValue), .null),
-                ])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "user.delete", target: ("user", id.rawValue),
+                        changes: [
+                            "email": AuditChange(.string(user.email), .null), "status": AuditChange(.string(user.status.rawValue), .null),
+                        ])
+                ], context: context)
             try await db.raw(
                 "UPDATE devices SET active = \(bind: false), updated_at = \(bind: now) WHERE tenant_id = \(bind: tenantId) AND user_id = \(bind: id.rawValue)"
             ).run()
@@ -233,9 +244,13 @@ public struct SQLUserRepository: UserRepository {
         return try await pool.transaction { db in
             let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanDeactivate)
             if user.status != .inactive {
-                try await store.audit(db, [
-                    AuditEntry("user.deactivate", target: ("user", id.rawValue), changes: ["status": AuditChange(.string(user.status.rawValue), .string("inactive"))])
-                ], context: context)
+                try await store.audit(
+                    db,
+                    [
+                        AuditEntry(
+                            "user.deactivate", target: ("user", id.rawValue),
+                            changes: ["status": AuditChange(.string(user.status.rawValue), .string("inactive"))])
+                    ], context: context)
                 try await db.raw("UPDATE users SET status = 'inactive', updated_at = \(bind: now) WHERE id = \(bind: id.rawValue)").run()
                 try await db.raw(
                     """
@@ -251,16 +266,21 @@ public struct SQLUserRepository: UserRepository {
     /// Restores a deactivated user to `active`, or to `pending` if they never accepted their invitation.
     public func reactivate(_ id: UserID, context: OperationContext) async throws -> User {
         try await pool.transaction { db in
-            let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanReactivate)
-            let accepted = try await db.raw("SELECT invitation_accepted FROM users WHERE id = \(bind: id.rawValue)").first()?
+            _ = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanReactivate)
+            let accepted =
+                try await db.raw("SELECT invitation_accepted FROM users WHERE id = \(bind: id.rawValue)").first()?
                 .decode(column: "invitation_accepted", as: Bool.self) ?? false
             let status = UserRules.reactivatedStatus(invitationAccepted: accepted)
             try await db.raw(
                 "UPDATE users SET status = \(bind: status.rawValue), updated_at = \(bind: context.now) WHERE id = \(bind: id.rawValue)"
             ).run()
-            try await store.audit(db, [
-                AuditEntry("user.reactivate", target: ("user", id.rawValue), changes: ["status": AuditChange(.string("inactive"), .string(status.rawValue))])
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "user.reactivate", target: ("user", id.rawValue),
+                        changes: ["status": AuditChange(.string("inactive"), .string(status.rawValue))])
+                ], context: context)
             return try await store.loadUser(db, id, context: context)
         }
     }
@@ -272,12 +292,14 @@ public struct SQLUserRepository: UserRepository {
         try await pool.transaction { db in
             let user = try await store.lockUserForChange(db, id, context: context, rule: UserRules.checkCanReinvite)
             let invitationId = invitation.id.rawValue
-            try await store.audit(db, [
-                AuditEntry(
-                    "user.invite", target: ("user", id.rawValue), related: ("invitation", invitationId),
-                    changes: ["invitation": AuditChange(.null, .string(invitationId))]
-                )
-            ], context: context)
+            try await store.audit(
+                db,
+                [
+                    AuditEntry(
+                        "user.invite", target: ("user", id.rawValue), related: ("invitation", invitationId),
+                        changes: ["invitation": AuditChange(.null, .string(invitationId))]
+                    )
+                ], context: context)
             try await db.raw(
                 "UPDATE invitations SET status = 'superseded', consumed_at = \(bind: now) WHERE user_id = \(bind: id.rawValue) AND status = 'pending'"
             ).run()

@@ -68,7 +68,9 @@ extension UserResource {
             groups: user.groups.map(Components.Schemas.UserGroup.init),
             devices: user.devices.map {
                 Components.Schemas.Device(
-                    $0, owner: DeviceOwner(id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, lastConnection: user.lastConnection)
+                    $0,
+                    owner: DeviceOwner(
+                        id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, lastConnection: user.lastConnection)
                 )
             }
         )

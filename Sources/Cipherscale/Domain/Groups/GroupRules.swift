@@ -42,5 +42,6 @@ public enum GroupRules {
     }
 
     /// The answer when another group has the name.
-    public static let nameTaken = DirectoryError.conflict("A group with this name already exists.", [FieldError(.body(field: "name"), "already in use")])
+    public static let nameTaken = DirectoryError.conflict(
+        "A group with this name already exists.", [FieldError(.body(field: "name"), "already in use")])
 }

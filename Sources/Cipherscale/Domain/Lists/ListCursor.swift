@@ -51,7 +51,10 @@ public struct ListCursor: Sendable, Equatable {
         var values: [Value]
         var id: String
         enum CodingKeys: String, CodingKey {
-            case sort = "s", fingerprint = "f", values = "k", id = "i"
+            case sort = "s"
+            case fingerprint = "f"
+            case values = "k"
+            case id = "i"
         }
     }
 

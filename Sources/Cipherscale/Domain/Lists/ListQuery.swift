@@ -43,16 +43,19 @@ public struct ListQuery: Sendable, Equatable {
             }
             switch key {
             case "limit", "page[limit]":
-                if let number = Int(value), number >= 0 { query.limit = min(number, maxLimit) } else {
+                if let number = Int(value), number >= 0 {
+                    query.limit = min(number, maxLimit)
+                } else {
                     errors.append(FieldError(.query(key), "must be a non-negative integer"))
                 }
             case "offset", "page[offset]":
                 if let number = Int(value), number >= 0 {
                     if number > maxOffset {
-                        errors.append(FieldError(
-                            .query(key),
-                            "must be at most \(maxOffset); to go further, page with after= and the previous page's nextCursor"
-                        ))
+                        errors.append(
+                            FieldError(
+                                .query(key),
+                                "must be at most \(maxOffset); to go further, page with after= and the previous page's nextCursor"
+                            ))
                     }
                     query.offset = number
                 } else {
@@ -63,7 +66,9 @@ public struct ListQuery: Sendable, Equatable {
             case "sort", "sort[]":
                 for item in value.split(separator: ",", omittingEmptySubsequences: true) {
                     let text = item.trimmingCharacters(in: .whitespaces)
-                    if let key = parseSortKey(text, schema: schema) { query.sort.append(key) } else {
+                    if let key = parseSortKey(text, schema: schema) {
+                        query.sort.append(key)
+                    } else {
                         errors.append(FieldError(.query("sort"), "cannot sort on '\(text)'"))
                     }
                 }
@@ -90,10 +95,11 @@ public struct ListQuery: Sendable, Equatable {
             } else if let cursor = ListCursor.decode(after, for: query, schema: schema) {
                 query.after = cursor
             } else {
-                errors.append(FieldError(
-                    .query("after"),
-                    "is not a nextCursor of this list with the same sort, filters and search"
-                ))
+                errors.append(
+                    FieldError(
+                        .query("after"),
+                        "is not a nextCursor of this list with the same sort, filters and search"
+                    ))
             }
         }
         if !errors.isEmpty { throw .invalid("The list parameters are not valid.", errors) }

@@ -14,7 +14,9 @@ public enum Timestamps {
         gmtime_r(&seconds, &parts)
         let year = Int(parts.tm_year) + 1900
         guard (0...9999).contains(year) else {
-            return String(year) + String(format: "-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, fraction)
+            return String(year)
+                + String(
+                    format: "-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, fraction)
         }
         // Written digit by digit: this runs for every date of every answer.
         var bytes = [UInt8](repeating: 0, count: 24)

@@ -27,7 +27,8 @@ public struct InvitationMessage: Sendable {
     }
 
     /// The whole message for one outbox row.
-    public func render(outboxId: String, recipient: String, tenantName: String, token: String, expiresAt: Millis, now: Date = Date()) -> OutgoingMail {
+    public func render(outboxId: String, recipient: String, tenantName: String, token: String, expiresAt: Millis, now: Date = Date()) -> OutgoingMail
+    {
         let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "cipherscale.invalid"
         let messageId = "\(outboxId)@\(domain)"
         let url = link(token: token)

@@ -128,7 +128,8 @@ public struct SMTPClient: Sendable {
         if let username = configuration.username {
             // Credentials travel only inside TLS, except to a relay on this machine.
             guard encrypted || configuration.isLoopback else {
-                throw .transient(code: nil, message: "refusing to send credentials to \(configuration.host) without TLS (the server offers no STARTTLS)")
+                throw .transient(
+                    code: nil, message: "refusing to send credentials to \(configuration.host) without TLS (the server offers no STARTTLS)")
             }
             try await authenticate(connection, username: username, password: configuration.password ?? "", extensions: extensions)
         }
@@ -190,7 +191,9 @@ public struct SMTPClient: Sendable {
     /// The message as it goes after `DATA`: every line ending (CRLF, LF or a lone CR) becomes CRLF,
     /// a line starting with `.` gets another `.`, the last line is ended, and `.` CRLF closes it.
     static func encodeData(_ message: String) -> ByteBuffer {
-        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), dot = UInt8(ascii: ".")
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
+        let dot = UInt8(ascii: ".")
         var out = ByteBuffer()
         out.reserveCapacity(message.utf8.count + message.utf8.count / 32 + 8)
         var atLineStart = true

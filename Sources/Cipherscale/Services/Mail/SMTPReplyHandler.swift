@@ -96,8 +96,8 @@ final class SMTPReplyHandler: ChannelInboundHandler {
         let bytes = Array(line.utf8)
         let digits = bytes.prefix(3)
         guard digits.count == 3, (UInt8(ascii: "2")...UInt8(ascii: "5")).contains(digits[0]),
-              digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-")
+            digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-")
         else {
             throw Self.garbled("the server's reply is not SMTP: \(String(line.prefix(80)).debugDescription)")
         }

@@ -21,3 +21,18 @@ public enum FieldLocation: Sendable, Equatable {
         return self
     }
 }
+
+extension FieldLocation: CustomStringConvertible {
+    /// The location in words, for logs and the command line (each door renders its own form for clients).
+    public var description: String {
+        switch self {
+        case .body(let item, let field, let element):
+            (item.map { "item \($0) " } ?? "") + field + (element.map { "[\($0)]" } ?? "")
+        case .query(let name): "query parameter \(name)"
+        case .path(let name): "path parameter \(name)"
+        case .header(let name): "header \(name)"
+        case .pointer(let pointer): pointer
+        case .option(let name): name
+        }
+    }
+}

@@ -17,8 +17,3 @@ final class ManualClock: DirectoryClock {
         offset.withLock { $0 += millis }
     }
 }
-
-extension Timestamps {
-    /// The wall clock, for tests that compare answers with the time they were made.
-    static func now() -> Millis { SystemClock().now() }
-}

@@ -63,16 +63,16 @@ import Testing
 
     @Test("OWNER is never assigned, removed or granted by a group; unknown roles are 422 with their positions")
     func roles() {
-        let owner = Role(id: RoleID.make().rawValue, type: .owner, name: "Owner", description: nil, deleteable: false, createdAt: 0, updatedAt: 0)
-        let admin = Role(id: RoleID.make().rawValue, type: .admin, name: "Admin", description: nil, deleteable: false, createdAt: 0, updatedAt: 0)
-        let roles = [RoleID(owner.id)!: owner, RoleID(admin.id)!: admin]
-        #expect(Self.kind { try RoleRules.checkAssignable(added: [RoleID(owner.id)!], removed: [], roles: roles) } == .forbidden)
-        #expect(Self.kind { try RoleRules.checkAssignable(added: [RoleID(admin.id)!], removed: [], roles: roles) } == nil)
+        let owner = Role(id: RoleID.make(), type: .owner, name: "Owner", description: nil, deleteable: false, createdAt: 0, updatedAt: 0)
+        let admin = Role(id: RoleID.make(), type: .admin, name: "Admin", description: nil, deleteable: false, createdAt: 0, updatedAt: 0)
+        let roles = [owner.id: owner, admin.id: admin]
+        #expect(Self.kind { try RoleRules.checkAssignable(added: [owner.id], removed: [], roles: roles) } == .forbidden)
+        #expect(Self.kind { try RoleRules.checkAssignable(added: [admin.id], removed: [], roles: roles) } == nil)
         #expect(Self.kind { try RoleRules.checkAssignable(added: [], removed: [RoleID.make()], roles: roles) } == .unknownReference)
-        #expect(Self.kind { try RoleRules.checkGrantable([RoleID(owner.id)!], roles: roles) } == .forbidden)
+        #expect(Self.kind { try RoleRules.checkGrantable([owner.id], roles: roles) } == .forbidden)
         #expect(Self.kind { try RoleRules.checkRemovable(owner) } == .forbidden)
         #expect(
-            RoleRules.unknownRoles([RoleID(admin.id)!, RoleID.make()], field: "roles", roles: roles).map(\.location) == [
+            RoleRules.unknownRoles([admin.id, RoleID.make()], field: "roles", roles: roles).map(\.location) == [
                 .body(field: "roles", element: 1)
             ])
         #expect(RoleRules.sorted([admin, owner]).map(\.type) == [.owner, .admin])

@@ -6,7 +6,7 @@ extension Group {
     init(row: any SQLRow) throws {
         let mapping = try row.decode(column: "idp_mapping", as: String.self)
         self.init(
-            id: try row.decode(column: "id", as: String.self),
+            id: try row.id("id"),
             name: try row.decode(column: "name", as: String.self),
             description: try row.decode(column: "description", as: String?.self),
             isDefault: try row.decode(column: "is_default", as: Bool.self),

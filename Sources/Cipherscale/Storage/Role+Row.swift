@@ -4,7 +4,7 @@ extension Role {
     /// A row of `roles`.
     init(row: any SQLRow) throws {
         self.init(
-            id: try row.decode(column: "id", as: String.self),
+            id: try row.id("id"),
             type: RoleType(rawValue: try row.decode(column: "type", as: String.self)) ?? .basic,
             name: try row.decode(column: "name", as: String.self),
             description: try row.decode(column: "description", as: String?.self),

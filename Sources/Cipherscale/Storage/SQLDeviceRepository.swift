@@ -73,7 +73,7 @@ public struct SQLDeviceRepository: DeviceRepository {
             return try await ListPager(list: list, schema: .devices, kind: pool.kind).page(
                 db, query: query, columns: Self.deviceWithOwnerColumns, from: Self.deviceTables,
                 scope: "d.tenant_id = \(bind: context.tenantId.rawValue)",
-                decode: { try store.device($0, now: context.now, withOwner: true) }, id: \.id
+                decode: { try store.device($0, now: context.now, withOwner: true) }, id: \.id.rawValue
             )
         }
     }
@@ -148,7 +148,7 @@ public struct SQLDeviceRepository: DeviceRepository {
             if let posture { sets.append("posture = \(bind: posture)") }
             try await db.raw("UPDATE devices SET " + sets.joined(separator: ", ") + " WHERE id = \(bind: id.rawValue)").run()
             if let owner = device.userId {
-                try await db.raw("UPDATE users SET last_connection = \(bind: now) WHERE id = \(bind: owner)").run()
+                try await db.raw("UPDATE users SET last_connection = \(bind: now) WHERE id = \(bind: owner.rawValue)").run()
             }
             // A heartbeat that only says "still here" is telemetry, not a change worth an audit event.
             var entry = AuditEntry("device.update", target: ("device", id.rawValue))
@@ -182,7 +182,7 @@ public struct SQLDeviceRepository: DeviceRepository {
             let device = try await loadDevice(db, id, context: context, lock: true)
             var owner: UserRecord?
             if !device.active, let userId = device.userId {
-                owner = try await store.lockUser(db, UserID(trusted: userId), tenantId: context.tenantId)
+                owner = try await store.lockUser(db, userId, tenantId: context.tenantId)
             }
             try DeviceRules.checkCanReactivate(device, owner: owner)
             try await db.raw("UPDATE devices SET active = \(bind: true), updated_at = \(bind: context.now) WHERE id = \(bind: id.rawValue)").run()
@@ -203,7 +203,7 @@ public struct SQLDeviceRepository: DeviceRepository {
             var entry = AuditEntry(
                 "device.delete", target: ("device", id.rawValue), changes: ["hardwareId": AuditChange(.string(device.hardwareId), .null)]
             )
-            if let owner = device.userId { (entry.relatedType, entry.relatedId) = ("user", owner) }
+            if let owner = device.userId { (entry.relatedType, entry.relatedId) = ("user", owner.rawValue) }
             try await store.audit(db, [entry], context: context)
         }
     }

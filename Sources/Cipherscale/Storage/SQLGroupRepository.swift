@@ -29,7 +29,7 @@ public struct SQLGroupRepository: GroupRepository {
         try await pool.read { db in
             let page = try await ListPager(list: Self.groupList, schema: .groups, kind: pool.kind).page(
                 db, query: query, columns: SQLStore.groupColumns, from: "directory_groups g",
-                scope: "g.tenant_id = \(bind: context.tenantId.rawValue)", decode: Group.init(row:), id: \.id
+                scope: "g.tenant_id = \(bind: context.tenantId.rawValue)", decode: Group.init(row:), id: \.id.rawValue
             )
             return try await page.map { try await store.hydrateGroups(db, tenantId: context.tenantId, groups: $0, members: false) }
         }
@@ -91,7 +91,8 @@ public struct SQLGroupRepository: GroupRepository {
         entry.record("maxDevices", AuditValue(before?.maxDevices), AuditValue(after.maxDevices))
         entry.record("isSamlDefaultGroup", before.map { .bool($0.isSamlDefaultGroup) } ?? .null, .bool(after.isSamlDefaultGroup))
         entry.record("idpMapping", before.map { .strings($0.idpMapping) } ?? .null, .strings(after.idpMapping))
-        entry.record("roles", before.map { .strings($0.roles.map(\.id).sorted()) } ?? .null, .strings(after.roleIds.sorted().map(\.rawValue)))
+        entry.record(
+            "roles", before.map { .strings($0.roles.map(\.id).sorted().map(\.rawValue)) } ?? .null, .strings(after.roleIds.sorted().map(\.rawValue)))
     }
 
     private func insertGroupRoles(_ db: any SQLDatabase, tenantId: TenantID, groupId: GroupID, roleIds: [RoleID]) async throws {

@@ -40,7 +40,7 @@ public struct SQLSeeder: Sendable {
         let tenantId = tenant.rawValue
         var random = SeedRandom(seed: seed)
         let roles = try await pool.read { db in try await store.tenantRoles(db, tenantId: tenant) }
-        let grantable = roles.values.filter { $0.type != .owner }.sorted { $0.type.rank < $1.type.rank }.map(\.id)
+        let grantable = roles.values.filter { $0.type != .owner }.sorted { $0.type.rank < $1.type.rank }.map(\.id.rawValue)
         let defaultGroup = try await pool.read { db in try await store.defaultGroupId(db, tenantId: tenant) }.rawValue
 
         // Groups, each granting one role.

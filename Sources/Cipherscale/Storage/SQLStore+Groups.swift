@@ -10,13 +10,13 @@ extension SQLStore {
         guard !groups.isEmpty else { return [] }
         let roles = try await tenantRoles(db, tenantId: tenantId)
         let tenantId = tenantId.rawValue
-        let ids: [any Encodable & Sendable] = groups.map(\.id)
-        var groupRoles: [String: [Role]] = [:]
+        let ids: [any Encodable & Sendable] = groups.map(\.id.rawValue)
+        var groupRoles: [GroupID: [Role]] = [:]
         for row in try await db.raw(
             "SELECT group_id, role_id FROM group_roles WHERE tenant_id = \(bind: tenantId) AND group_id IN (\(binds: ids))"
         ).all() {
-            if let role = roles[RoleID(trusted: try row.decode(column: "role_id", as: String.self))] {
-                groupRoles[try row.decode(column: "group_id", as: String.self), default: []].append(role)
+            if let role = roles[try row.id("role_id")] {
+                groupRoles[try row.id("group_id"), default: []].append(role)
             }
         }
         var result = groups
@@ -27,12 +27,12 @@ extension SQLStore {
                     """
                     SELECT u.id, u.email, u.first_name, u.last_name, u.updated_at, gm.created_at AS joined_at
                     FROM group_members gm JOIN users u ON u.id = gm.user_id
-                    WHERE gm.group_id = \(bind: result[index].id)
+                    WHERE gm.group_id = \(bind: result[index].id.rawValue)
                     ORDER BY gm.created_at, gm.user_id LIMIT \(bind: Group.memberLimit)
                     """
                 ).all().map { row in
                     GroupMember(
-                        id: try row.decode(column: "id", as: String.self),
+                        id: try row.id("id"),
                         email: try row.decode(column: "email", as: String.self),
                         firstName: try row.decode(column: "first_name", as: String?.self),
                         lastName: try row.decode(column: "last_name", as: String?.self),

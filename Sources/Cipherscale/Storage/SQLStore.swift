@@ -45,7 +45,7 @@ public struct SQLStore: Sendable {
     func device(_ row: any SQLRow, now: Millis, withOwner: Bool = false) throws -> Device {
         let active = try row.decode(column: "active", as: Bool.self)
         let lastConnection = try row.decode(column: "last_connection", as: Millis?.self)
-        let userId = try row.decode(column: "user_id", as: String?.self)
+        let userId: UserID? = try row.optionalId("user_id")
         var owner: DeviceOwner?
         if withOwner, let userId, let email = try row.decode(column: "owner_email", as: String?.self) {
             owner = DeviceOwner(
@@ -55,7 +55,7 @@ public struct SQLStore: Sendable {
             )
         }
         return Device(
-            id: try row.decode(column: "id", as: String.self),
+            id: try row.id("id"),
             userId: userId,
             name: try row.decode(column: "name", as: String?.self),
             hardwareId: try row.decode(column: "hardware_id", as: String.self),
@@ -79,7 +79,7 @@ public struct SQLStore: Sendable {
         var roles: [RoleID: Role] = [:]
         for row in rows {
             let role = try Role(row: row)
-            roles[RoleID(trusted: role.id)] = role
+            roles[role.id] = role
         }
         // Only a complete set is kept (a tenant being created in an open transaction has fewer).
         if roles.count == RoleType.allCases.count { roleCache.keep(roles, for: tenantId) }
@@ -97,9 +97,9 @@ public struct SQLStore: Sendable {
         // by any of their groups), groups, and devices. The branches share the devices' columns
         // (groups put their description in `posture` and their sort key in `sort_key`); typed
         // NULLs keep PostgreSQL's UNION happy.
-        var roleIds: [String: Set<String>] = [:]
-        var groups: [String: [(key: String, group: GroupSummary)]] = [:]
-        var devices: [String: [Device]] = [:]
+        var roleIds: [UserID: Set<RoleID>] = [:]
+        var groups: [UserID: [(key: String, group: GroupSummary)]] = [:]
+        var devices: [UserID: [Device]] = [:]
         let none = "CAST(NULL AS TEXT)"
         let noNumber = "CAST(NULL AS BIGINT)"
         let noFlag = "CAST(NULL AS BOOLEAN)"
@@ -125,16 +125,16 @@ public struct SQLStore: Sendable {
         ).all() {
             switch try row.decode(column: "kind", as: String.self) {
             case "r":
-                roleIds[try row.decode(column: "user_id", as: String.self), default: []].insert(try row.decode(column: "id", as: String.self))
+                roleIds[try row.id("user_id"), default: []].insert(try row.id("id"))
             case "g":
                 let group = GroupSummary(
-                    id: try row.decode(column: "id", as: String.self),
+                    id: try row.id("id"),
                     name: try row.decode(column: "name", as: String.self),
                     description: try row.decode(column: "posture", as: String?.self),
                     createdAt: try row.decode(column: "created_at", as: Millis.self),
                     updatedAt: try row.decode(column: "updated_at", as: Millis.self)
                 )
-                groups[try row.decode(column: "user_id", as: String.self), default: []]
+                groups[try row.id("user_id"), default: []]
                     .append((try row.decode(column: "sort_key", as: String.self), group))
             default:
                 let device = try device(row, now: now)
@@ -144,11 +144,11 @@ public struct SQLStore: Sendable {
 
         return rows.map { row in
             // Groups by name (then id), devices oldest first.
-            let userGroups = (groups[row.id.rawValue] ?? []).sorted { ($0.key, $0.group.id) < ($1.key, $1.group.id) }.map(\.group)
-            let userDevices = (devices[row.id.rawValue] ?? []).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-            let userRoles = RoleRules.sorted((roleIds[row.id.rawValue] ?? []).compactMap { roles[RoleID(trusted: $0)] })
+            let userGroups = (groups[row.id] ?? []).sorted { ($0.key, $0.group.id) < ($1.key, $1.group.id) }.map(\.group)
+            let userDevices = (devices[row.id] ?? []).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+            let userRoles = RoleRules.sorted((roleIds[row.id] ?? []).compactMap { roles[$0] })
             return User(
-                id: row.id.rawValue, email: row.email, firstName: row.firstName, lastName: row.lastName, image: row.image,
+                id: row.id, email: row.email, firstName: row.firstName, lastName: row.lastName, image: row.image,
                 status: row.status, isOwner: row.isOwner, maxDevices: row.maxDevices, lastConnection: row.lastConnection,
                 createdAt: row.createdAt, updatedAt: row.updatedAt,
                 roles: userRoles, groups: userGroups, devices: userDevices

@@ -11,7 +11,7 @@ extension Date {
 extension Components.Schemas.Role {
     init(_ role: Role) {
         self.init(
-            id: role.id, createdAt: Date(millis: role.createdAt), updatedAt: Date(millis: role.updatedAt), name: role.name,
+            id: role.id.rawValue, createdAt: Date(millis: role.createdAt), updatedAt: Date(millis: role.updatedAt), name: role.name,
             description: role.description, deleteable: role.deleteable,
             _type: Components.Schemas.RoleType(rawValue: role.type.rawValue) ?? .basic
         )
@@ -21,7 +21,7 @@ extension Components.Schemas.Role {
 extension Components.Schemas.UserGroup {
     init(_ group: GroupSummary) {
         self.init(
-            id: group.id, createdAt: Date(millis: group.createdAt), updatedAt: Date(millis: group.updatedAt), name: group.name,
+            id: group.id.rawValue, createdAt: Date(millis: group.createdAt), updatedAt: Date(millis: group.updatedAt), name: group.name,
             description: group.description
         )
     }
@@ -32,12 +32,12 @@ extension Components.Schemas.Device {
     init(_ device: Device, owner: DeviceOwner? = nil) {
         let owner = owner ?? device.owner
         self.init(
-            id: device.id, createdAt: Date(millis: device.createdAt), updatedAt: Date(millis: device.updatedAt), name: device.name,
+            id: device.id.rawValue, createdAt: Date(millis: device.createdAt), updatedAt: Date(millis: device.updatedAt), name: device.name,
             active: device.active, lastConnection: device.lastConnection.map(Date.init(millis:)),
             status: Components.Schemas.DeviceStatus(rawValue: device.status.rawValue) ?? .offline,
             user: owner.map {
                 Components.Schemas.DeviceOwner(
-                    id: $0.id, email: $0.email, firstName: $0.firstName, lastName: $0.lastName,
+                    id: $0.id.rawValue, email: $0.email, firstName: $0.firstName, lastName: $0.lastName,
                     lastConnection: $0.lastConnection.map(Date.init(millis:))
                 )
             },
@@ -60,7 +60,7 @@ extension Components.Schemas.DevicePage {
 extension UserResource {
     init(_ user: User) {
         self.init(
-            id: user.id, createdAt: Date(millis: user.createdAt), updatedAt: Date(millis: user.updatedAt),
+            id: user.id.rawValue, createdAt: Date(millis: user.createdAt), updatedAt: Date(millis: user.updatedAt),
             lastConnection: user.lastConnection.map(Date.init(millis:)), email: user.email,
             status: Components.Schemas.UserStatus(rawValue: user.status.rawValue) ?? .pending,
             firstName: user.firstName, lastName: user.lastName, isOwner: user.isOwner, maxDevices: user.maxDevices,
@@ -80,11 +80,11 @@ extension UserResource {
 extension Components.Schemas.Group {
     init(_ group: Group) {
         self.init(
-            id: group.id, createdAt: Date(millis: group.createdAt), updatedAt: Date(millis: group.updatedAt), name: group.name,
+            id: group.id.rawValue, createdAt: Date(millis: group.createdAt), updatedAt: Date(millis: group.updatedAt), name: group.name,
             description: group.description, roles: group.roles.map(Components.Schemas.Role.init), deleteable: group.deleteable,
             users: group.members?.map {
                 Components.Schemas.GroupMember(
-                    id: $0.id, createdAt: Date(millis: $0.joinedAt), updatedAt: Date(millis: $0.updatedAt), email: $0.email,
+                    id: $0.id.rawValue, createdAt: Date(millis: $0.joinedAt), updatedAt: Date(millis: $0.updatedAt), email: $0.email,
                     firstName: $0.firstName, lastName: $0.lastName
                 )
             },

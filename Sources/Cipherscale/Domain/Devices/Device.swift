@@ -1,7 +1,7 @@
 /// A device registered to a user.
 public struct Device: Sendable, Equatable {
-    public var id: String
-    public var userId: String?
+    public var id: DeviceID
+    public var userId: UserID?
     public var name: String?
     public var hardwareId: String
     public var appVersion: String?

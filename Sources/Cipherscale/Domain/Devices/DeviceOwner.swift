@@ -1,6 +1,6 @@
 /// The owner of a device as a Device answer shows it.
 public struct DeviceOwner: Sendable, Equatable {
-    public var id: String
+    public var id: UserID
     public var email: String
     public var firstName: String?
     public var lastName: String?

@@ -1,6 +1,6 @@
 /// A group with its roles and, when loaded, its first members.
 public struct Group: Sendable, Equatable {
-    public var id: String
+    public var id: GroupID
     public var name: String
     public var description: String?
     public var isDefault: Bool

@@ -1,6 +1,6 @@
 /// A member as shown inside a group.
 public struct GroupMember: Sendable, Equatable {
-    public var id: String
+    public var id: UserID
     public var email: String
     public var firstName: String?
     public var lastName: String?

@@ -1,6 +1,6 @@
 /// A role of a tenant.
 public struct Role: Sendable, Equatable {
-    public var id: String
+    public var id: RoleID
     public var type: RoleType
     public var name: String
     public var description: String?

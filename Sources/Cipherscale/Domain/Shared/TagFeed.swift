@@ -23,6 +23,7 @@ struct TagFeed {
     }
 
     mutating func add(_ value: Int64?) { add(value.map { String($0) }) }
+    mutating func add<Kind>(_ value: Identifier<Kind>?) { add(value?.rawValue) }
     mutating func add(_ value: Int?) { add(value.map { String($0) }) }
     mutating func add(_ value: Bool) { add(value ? "t" : "f") }
 

@@ -1,6 +1,6 @@
 /// A user with everything a User answer shows.
 public struct User: Sendable, Equatable {
-    public var id: String
+    public var id: UserID
     public var email: String
     public var firstName: String?
     public var lastName: String?

@@ -97,31 +97,3 @@ public func openDatabase(_ configuration: AppConfiguration, logger: Logger) asyn
     }
     return pool
 }
-
-/// Keeps the database pool for the life of the server and closes it after the HTTP server has drained.
-struct DatabaseService: Service {
-    let pool: DatabasePool
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await pool.close()
-    }
-}
-
-/// Hourly housekeeping: forgets `Idempotency-Key` answers older than 24 hours.
-struct MaintenanceService: Service {
-    let store: DirectoryStore
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                let purged = try await store.purgeIdempotentRequests()
-                if purged > 0 { logger.info("purged expired idempotency keys", metadata: ["count": "\(purged)"]) }
-            } catch {
-                logger.warning("could not purge idempotency keys", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
-        }
-    }
-}

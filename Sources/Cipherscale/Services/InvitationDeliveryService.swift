@@ -51,14 +51,24 @@ public struct InvitationDeliveryService: Service {
     public func run() async throws {
         // On graceful shutdown the batch in progress finishes (its messages are settled, so none is
         // sent twice) and the worker stops: what is still queued waits in the outbox for the next start.
-        // The pause between rounds is cut short by shutdown.
+        // The pause between rounds is cut short by shutdown. When the task is cancelled (the service
+        // group cancels every service once one fails) the worker ends at once, without logging the
+        // cancellation as a failure; an unsettled claim is released when its lease runs out.
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                while !Task.isShuttingDownGracefully, try await deliverDue() == settings.batchSize {}
+                while !Task.isCancelled && !Task.isShuttingDownGracefully, try await deliverDue() == settings.batchSize {}
+            } catch is CancellationError {
+                return
             } catch {
+                if Task.isCancelled { return }
                 logger.error("outbox round failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.pollInterval) }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.pollInterval) }
+            } catch {
+                // The pause ends early only on shutdown or cancellation.
+                return
+            }
         }
     }
 

@@ -9,6 +9,7 @@ Usage: scripts/smoke.py path/to/cipherscale
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -78,6 +79,34 @@ def wait_healthy():
             time.sleep(0.1)
 
 
+def refused(name, args, must_contain, **overrides):
+    """Runs the binary where it cannot start: it must exit non-zero within 10 s with exactly one line on
+    stderr besides log lines (which start with a timestamp), containing every string of `must_contain`,
+    and must not flood its output (fewer than 20 lines in all)."""
+    started = time.time()
+    try:
+        out = subprocess.run([binary, *args], env=dict(env, **overrides), cwd=work, capture_output=True, text=True, timeout=10)
+    except subprocess.TimeoutExpired as timeout:
+        began = timeout.stderr or timeout.stdout or b""
+        began = began.decode(errors="replace") if isinstance(began, bytes) else began
+        check(name, False, f"still running after 10 s; output began {began[:300]!r}")
+        return
+    elapsed = time.time() - started
+    lines = [line for line in out.stderr.splitlines() if not re.match(r"\d{4}-\d\d-\d\dT", line)]
+    check(name, out.returncode != 0 and elapsed < 10 and len(lines) == 1
+          and len(out.stderr.splitlines()) + len(out.stdout.splitlines()) < 20 and all(text in lines[0] for text in must_contain),
+          f"exit {out.returncode} after {elapsed:.1f} s, stderr {out.stderr[:500]!r}")
+
+
+# A server that cannot start says why in one line and stops.
+refused("PORT=abc is refused in one line", ["serve"], ["cipherscale: ", "PORT"], PORT="abc")
+refused("a mysql:// DATABASE_URL is refused in one line by migrate", ["migrate"], ["cipherscale: ", "DATABASE_URL"],
+        DATABASE_URL="mysql://x")
+dead = free_port()
+refused("an unreachable PostgreSQL server is reported in one line", ["serve", "--port", str(free_port())],
+        ["cipherscale: cannot connect to the database at 127.0.0.1:" + str(dead), "refused"],
+        DATABASE_URL=f"postgres://u:p@127.0.0.1:{dead}/db")
+
 # The command line: one JSON object per --json command.
 created = cli("tenants", "create", "--name", "Smoke Tenant", "--owner-email", "owner@smoke.example", "--json")
 tenant = json.loads(created.stdout)
@@ -93,6 +122,9 @@ try:
     wait_healthy()
     status, _, body = call("GET", "/health")
     check("GET /health answers 200 without a key", status == 200 and body == {"status": "ok"}, str(body))
+    # A second server on the same port reports the failed bind and exits; its other services stop too.
+    refused("a second server on a port in use says so in one line and exits", ["serve", "--port", str(port)],
+            [f"cipherscale: cannot listen on 127.0.0.1:{port}: address already in use"])
 
     admin = tenant["apiKey"]
     status, headers, body = call("POST", "/tenants/users", admin, [{"email": f"user{i}@smoke.example", "groups": []} for i in range(100)])

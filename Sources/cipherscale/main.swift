@@ -13,6 +13,32 @@ struct CipherscaleCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, Tenants.self, APIKeys.self, Seed.self],
         defaultSubcommand: Serve.self
     )
+
+    /// Parses and runs the command. Usage errors, `--help` and a command's `ValidationError` are
+    /// ArgumentParser's to print; any other error ends the process here, in one place for every
+    /// command, with one line on stderr (`cipherscale: cannot listen on 127.0.0.1:8080: address
+    /// already in use`) and exit status 1, instead of a dump of the error's type.
+    static func main() async {
+        var command: any ParsableCommand
+        do {
+            command = try await asyncParseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error where error is ValidationError || error is ExitCode || error is CleanExit {
+            exit(withError: error)
+        } catch {
+            fflush(nil)
+            FileHandle.standardError.write(Data("cipherscale: \(StartupFailure.message(for: error))\n".utf8))
+            Self.exit(withError: ExitCode.failure)
+        }
+    }
 }
 
 /// Options every command shares: where the database is and how much to log.
@@ -84,24 +110,41 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var configuration = try database.configuration()
         if let host { configuration.host = host }
-        if let port { configuration.port = port }
+        if let port {
+            guard (0...65535).contains(port) else { throw ConfigurationError("--port must be a number from 0 to 65535") }
+            configuration.port = port
+        }
         let logger = database.logger(configuration)
         let pool = try await openDatabase(configuration, logger: logger)
-        let services = try await makeServices(
-            store: SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow), configuration: configuration)
-        if try await services.tenants.count() == 0 {
-            // A fresh database gets a first tenant so the server is usable at once.
-            let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
-            print(
-                """
-                Created the first tenant \(created.tenantId) with owner owner@example.com.
-                Its admin API key (shown once; send it in the `apikey` header):
-                \(created.apiKey)
-                """)
-            fflush(nil)
+        let app: any ApplicationProtocol
+        do {
+            let services = try await makeServices(
+                store: SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow), configuration: configuration)
+            if try await services.tenants.count() == 0 {
+                // A fresh database gets a first tenant so the server is usable at once.
+                let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
+                print(
+                    """
+                    Created the first tenant \(created.tenantId) with owner owner@example.com.
+                    Its admin API key (shown once; send it in the `apikey` header):
+                    \(created.apiKey)
+                    """)
+                fflush(nil)
+            }
+            app = try await buildApplication(configuration: configuration, pool: pool, logger: logger)
+        } catch {
+            // Until the server runs, nothing else closes the pool (an SQLite connection left open
+            // trips SQLiteNIO's assertion in debug builds, a crash instead of the one-line message).
+            await pool.close()
+            throw error
         }
-        let app = try await buildApplication(configuration: configuration, pool: pool, logger: logger)
-        try await app.runService()
+        do {
+            // When the server cannot bind, its service group cancels the other services (they all
+            // end on cancellation) and this throws the bind error once every one of them has ended.
+            try await app.runService()
+        } catch  where StartupFailure.isSocketError(error) {
+            throw StartupFailure.cannotListen(host: configuration.host, port: configuration.port, cause: error)
+        }
     }
 }
 

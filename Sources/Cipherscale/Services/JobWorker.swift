@@ -40,7 +40,8 @@ public struct JobWorker: Service {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.pollInterval) }
             } catch {
-                // Cancelled (or shutting down): the loop condition ends the worker.
+                // The pause ends early only on shutdown or cancellation.
+                return
             }
         }
     }

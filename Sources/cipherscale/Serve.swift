@@ -1,0 +1,57 @@
+import ArgumentParser
+import Cipherscale
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (the default command).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Interface to listen on (env HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env PORT; default 8080).")
+    var port: Int?
+
+    func run() async throws {
+        var configuration = try database.configuration()
+        if let host { configuration.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ConfigurationError("--port must be a number from 0 to 65535") }
+            configuration.port = port
+        }
+        let logger = database.logger(configuration)
+        let pool = try await openDatabase(configuration, logger: logger)
+        let app: any ApplicationProtocol
+        do {
+            let services = try await makeServices(
+                store: SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow), configuration: configuration)
+            if try await services.tenants.count() == 0 {
+                // A fresh database gets a first tenant so the server is usable at once.
+                let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
+                print(
+                    """
+                    Created the first tenant \(created.tenantId) with owner owner@example.com.
+                    Its admin API key (shown once; send it in the `apikey` header):
+                    \(created.apiKey)
+                    """)
+                fflush(nil)
+            }
+            app = try await buildApplication(configuration: configuration, pool: pool, logger: logger)
+        } catch {
+            // Until the server runs, nothing else closes the pool (an SQLite connection left open
+            // trips SQLiteNIO's assertion in debug builds, a crash instead of the one-line message).
+            await pool.close()
+            throw error
+        }
+        do {
+            // When the server cannot bind, its service group cancels the other services (they all
+            // end on cancellation) and this throws the bind error once every one of them has ended.
+            try await app.runService()
+        } catch  where StartupFailure.isSocketError(error) {
+            throw StartupFailure.cannotListen(host: configuration.host, port: configuration.port, cause: error)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import Cipherscale
+
+/// Search answers come from a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL), which must stay
+/// exactly in step with the users it indexes.
+@Suite("Indexed search")
+struct IndexedSearchTests {
+    func emails(_ world: TestWorld, _ search: String) async throws -> [String] {
+        let encoded = search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? search
+        let reply = try await world.request(.get, "/tenants/users?limit=100&sort=email&search=\(encoded)")
+        #expect(reply.status == .ok, "\(reply.text)")
+        return (reply.object["data"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }
+    }
+
+    @Test("search finds substrings of email, first and last name in any case, and follows edits and deletes")
+    func searchFollowsChanges() async throws {
+        try await withWorld { world in
+            let ids = try await world.createUsers(["Grace.Hopper@navy.example", "alan@turing.example", "ada@lovelace.example"])
+            try await world.request(.put, "/tenants/users/\(ids[1])", json: ["firstName": "Alan", "lastName": "Turingstone"])
+            #expect(try await emails(world, "hopp") == ["Grace.Hopper@navy.example"])
+            #expect(try await emails(world, "GRACE") == ["Grace.Hopper@navy.example"])
+            #expect(try await emails(world, "ngsto") == ["alan@turing.example"])
+            #expect(try await emails(world, ".example").count == 4)  // the owner's too
+            #expect(try await emails(world, "ad") == ["ada@lovelace.example"])  // two characters: a scan, same answer
+            #expect(try await emails(world, "a\"b").isEmpty)  // quotes are text, not syntax
+
+            try await world.request(.put, "/tenants/users/\(ids[1])", json: ["lastName": "Church"])
+            #expect(try await emails(world, "ngsto").isEmpty)
+            #expect(try await emails(world, "churc") == ["alan@turing.example"])
+            try await world.request(.delete, "/tenants/users/\(ids[0])")
+            #expect(try await emails(world, "hopp").isEmpty)
+            let counted = try await world.request(.get, "/tenants/users?search=example&limit=1")
+            #expect(counted.object["total"] as? Int == 3)
+            // Tenant B's users never match A's search, and the reverse.
+            _ = try await world.createUsers(["grace@other.example"], key: world.b.adminKey)
+            #expect(try await emails(world, "grace").isEmpty)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SQLKit
+import Testing
+
+@testable import Cipherscale
+
+/// Runs `body` against a fresh database with tenants A and B, through the real router and middleware.
+/// The invitation and per-key rate limits are off unless `invitationRateLimit` or `rateLimit` is given.
+func withWorld(invitationRateLimit: Int = 0, rateLimit: Int = 0, _ body: @Sendable (TestWorld) async throws -> Void) async throws {
+    var logger = Logger(label: "test")
+    logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] != nil ? .error : .critical
+    let (pool, cleanup) = try await TestDatabase.open(logger: logger)
+    do {
+        let store = SQLStore(pool: pool)
+        let clock = ManualClock()
+        let services = makeServices(
+            store: store, tokens: InvitationTokens(secret: InvitationTokens.randomSecret()), invitationTTL: 7 * 24 * 3600 * 1000, clock: clock
+        )
+        func tenant(_ name: String, _ email: String) async throws -> TestTenant {
+            let created = try await services.tenants.create(name: name, ownerEmail: email)
+            let readOnly = try await services.keys.create(tenant: created.tenantId, readOnly: true)
+            return TestTenant(
+                id: created.tenantId.rawValue, ownerId: created.ownerUserId.rawValue, adminKey: created.apiKey, readOnlyKey: readOnly.apiKey
+            )
+        }
+        let a = try await tenant("Tenant A", "owner@a.example")
+        let b = try await tenant("Tenant B", "owner@b.example")
+        let router = try buildRouter(services: services, invitationRateLimit: invitationRateLimit, rateLimit: rateLimit)
+        let app = Application(router: router, logger: logger)
+        try await app.test(.router) { client in
+            try await body(TestWorld(services: services, store: store, clock: clock, a: a, b: b, client: client))
+        }
+    } catch {
+        await cleanup()
+        throw error
+    }
+    await cleanup()
+}

@@ -5,6 +5,9 @@
 #
 # Usage: scripts/bench.sh [sqlite|postgres]
 #   BENCH_USERS (default 1000000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16)
+#   BENCH_BIN: measure this binary instead of building the tree's (e.g. an earlier commit's release
+#   build, to compare two versions on one dataset in one sitting); BENCH_LABEL names its results
+#   (default: the database's name).
 #   The dataset is kept in bench/work/<database>/ and reused while BENCH_USERS is unchanged.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,9 +27,14 @@ if ! command -v wrk >/dev/null 2>&1; then
     command -v wrk >/dev/null 2>&1 || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
 fi
 
-echo "== Building the release binary ==" >&2
-swift build -c release --product cipherscale >&2
-BIN="$(swift build -c release --show-bin-path)/cipherscale"
+if [ -n "${BENCH_BIN:-}" ]; then
+    BIN="$(cd "$(dirname "$BENCH_BIN")" && pwd)/$(basename "$BENCH_BIN")"
+else
+    echo "== Building the release binary ==" >&2
+    swift build -c release --product cipherscale >&2
+    BIN="$(swift build -c release --show-bin-path)/cipherscale"
+fi
+LABEL="${BENCH_LABEL:-$DB}"
 
 WORK="$PWD/bench/work/$DB"
 mkdir -p "$WORK" bench/results
@@ -164,9 +172,9 @@ run "refuse an unknown prefix (401)" refuse_unknown_prefix "" "csk_${RANDOM_PREF
 stop_server
 RSS_KB="$PEAK_RSS_KB"
 
-python3 - "$RESULTS" "$DB" "$USERS" "$RSS_KB" "$SECONDS_PER" "$CONNECTIONS" "$SEED_SECONDS" "$WORK/inputs.json" <<'PY'
+python3 - "$RESULTS" "$DB" "$USERS" "$RSS_KB" "$SECONDS_PER" "$CONNECTIONS" "$SEED_SECONDS" "$WORK/inputs.json" "$LABEL" <<'PY'
 import json, platform, subprocess, sys, time
-results, db, users, rss_kb, seconds, connections, seed_seconds, inputs = sys.argv[1:9]
+results, db, users, rss_kb, seconds, connections, seed_seconds, inputs, label = sys.argv[1:10]
 inputs = json.load(open(inputs))
 rows = []
 for line in open(results):
@@ -197,7 +205,7 @@ for row in rows:
 table = "\n".join(lines)
 print(table)
 stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-for name in (f"{db}-latest", f"{db}-{stamp}"):
+for name in (f"{label}-latest", f"{label}-{stamp}"):
     json.dump(report, open(f"bench/results/{name}.json", "w"), indent=2)
     open(f"bench/results/{name}.md", "w").write(table + "\n")
 PY

@@ -14,12 +14,13 @@ struct ListPager {
     /// One page of `query`.
     ///
     /// - `columns`: the selected columns; `from`: the tables (`users u`); `scope`: the tenant condition.
+    /// - `countFrom`: the tables the total is counted over, when fewer than `from` (a joined owner).
     /// - `total`: the total when the caller keeps a counter for this query; otherwise counted.
     /// - `searchAsFilter`: see ``ListSQL/conditions(for:kind:searchAsFilter:)``.
     /// - `idsFirst`: read the page's ids from the sort index alone, then only those rows (for wide rows
     ///   and deep offsets: no table rows are read for the rows an offset skips).
     func page<Row: Sendable>(
-        _ db: any SQLDatabase, query: ListQuery, columns: String, from: String, scope: SQLQueryString,
+        _ db: any SQLDatabase, query: ListQuery, columns: String, from: String, countFrom: String? = nil, scope: SQLQueryString,
         total knownTotal: Int? = nil, searchAsFilter: Bool = false, idsFirst: Bool = false,
         decode: (any SQLRow) throws -> Row, id: (Row) -> String
     ) async throws -> Page<Row> {
@@ -29,7 +30,7 @@ struct ListPager {
             total = knownTotal
         } else {
             total =
-                try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: from) WHERE " + scope + conditions)
+                try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: countFrom ?? from) WHERE " + scope + conditions)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
         }
         guard query.limit > 0 else { return Page(items: [], total: total, query: query, nextCursor: nil) }

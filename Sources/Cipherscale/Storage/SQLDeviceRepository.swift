@@ -71,7 +71,7 @@ public struct SQLDeviceRepository: DeviceRepository {
         try await pool.read { db in
             let list = Self.deviceList(onlineSince: context.now - store.onlineWindow)
             return try await ListPager(list: list, schema: .devices, kind: pool.kind).page(
-                db, query: query, columns: Self.deviceWithOwnerColumns, from: Self.deviceTables,
+                db, query: query, columns: Self.deviceWithOwnerColumns, from: Self.deviceTables, countFrom: "devices d",
                 scope: "d.tenant_id = \(bind: context.tenantId.rawValue)",
                 decode: { try store.device($0, now: context.now, withOwner: true) }, id: \.id.rawValue
             )

@@ -12,15 +12,14 @@ import ServiceLifecycle
 /// Builds the whole server: router, middleware, generated routes and the services it runs
 /// (the invitation mail worker, housekeeping, and the pool that closes last).
 ///
-/// The pool is opened and migrated by the caller (see ``openDatabase(_:logger:)``), so tests can
-/// hand in a database of their own; `transport` replaces the configured mail transport and `clock`
-/// the wall clock in tests.
+/// The database is opened by the caller (``DirectoryRuntime/open(_:logger:clock:)``); the server
+/// closes it last when it stops. `transport` replaces the configured mail transport in tests.
 public func buildApplication(
-    configuration: AppConfiguration, pool: DatabasePool, logger: Logger, transport: (any MailTransport)? = nil,
-    clock: any DirectoryClock = SystemClock()
+    runtime: DirectoryRuntime, configuration: AppConfiguration, logger: Logger, transport: (any MailTransport)? = nil
 ) async throws -> some ApplicationProtocol {
-    let store = SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
-    let services = try await makeServices(store: store, configuration: configuration, clock: clock)
+    let store = runtime.store
+    let services = runtime.services
+    let clock = services.clock
     let router = try buildRouter(services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit)
     let mailer = InvitationMailer(
         invitations: SQLInvitationRepository(store: store), tokens: services.users.tokens,
@@ -40,7 +39,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
         // Shut down in reverse: the HTTP server drains, then the workers stop, then the pool closes.
         services: [
-            DatabaseService(pool: pool), delivery, MaintenanceService(idempotency: services.idempotency, clock: clock, logger: logger),
+            DatabaseService(pool: store.pool), delivery, MaintenanceService(idempotency: services.idempotency, clock: clock, logger: logger),
         ],
         logger: logger
     )

@@ -19,7 +19,7 @@ struct APIKeys: AsyncParsableCommand {
 
         func run() async throws {
             let tenantId = try tenantID(tenant)
-            let created = try await withDatabase(database) { services, _ in try await services.keys.create(tenant: tenantId, readOnly: readOnly) }
+            let created = try await withDatabase(database) { try await $0.services.keys.create(tenant: tenantId, readOnly: readOnly) }
             if json {
                 try printJSON(["id": created.record.id.rawValue, "apiKey": created.apiKey, "readOnly": created.record.readOnly])
             } else {
@@ -37,7 +37,7 @@ struct APIKeys: AsyncParsableCommand {
 
         func run() async throws {
             let tenantId = try tenantID(tenant)
-            let keys = try await withDatabase(database) { services, _ in try await services.keys.list(tenant: tenantId) }
+            let keys = try await withDatabase(database) { try await $0.services.keys.list(tenant: tenantId) }
             if json {
                 let objects: [[String: Any]] = keys.map { key in
                     var object: [String: Any] = [
@@ -67,7 +67,7 @@ struct APIKeys: AsyncParsableCommand {
 
         func run() async throws {
             guard let keyId = APIKeyID(id) else { throw ValidationError("No API key with id \(id).") }
-            let found = try await withDatabase(database) { services, _ in try await services.keys.revoke(keyId) }
+            let found = try await withDatabase(database) { try await $0.services.keys.revoke(keyId) }
             guard found else { throw ValidationError("No API key with id \(id).") }
             print("revoked \(id)")
         }

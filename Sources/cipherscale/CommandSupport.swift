@@ -4,21 +4,17 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// Runs `body` with the services over the migrated database and closes it afterwards.
-func withDatabase<T>(
-    _ options: DatabaseOptions, quiet: Bool = true, _ body: (DirectoryServices, SQLStore) async throws -> T
-) async throws -> T {
+/// Runs `body` with the directory opened on the migrated database and closes it afterwards.
+func withDatabase<T>(_ options: DatabaseOptions, quiet: Bool = true, _ body: (DirectoryRuntime) async throws -> T) async throws -> T {
     var configuration = try options.configuration()
     if quiet && options.logLevel == nil && ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { configuration.logLevel = .warning }
-    let logger = options.logger(configuration)
-    let pool = try await openDatabase(configuration, logger: logger)
+    let runtime = try await DirectoryRuntime.open(configuration, logger: options.logger(configuration))
     do {
-        let store = SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow)
-        let result = try await body(try await makeServices(store: store, configuration: configuration), store)
-        await pool.close()
+        let result = try await body(runtime)
+        await runtime.close()
         return result
     } catch {
-        await pool.close()
+        await runtime.close()
         throw error
     }
 }

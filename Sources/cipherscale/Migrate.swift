@@ -10,7 +10,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        try await withDatabase(database, quiet: false) { _, _ in }
+        try await withDatabase(database, quiet: false) { _ in }
         print("Migrations are up to date.")
     }
 }

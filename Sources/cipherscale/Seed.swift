@@ -20,9 +20,8 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         guard users >= 0, tenants >= 0, groups >= 0, devicesPerUser >= 0 else { throw ValidationError("counts must not be negative") }
         let began = ContinuousClock.now
-        let result = try await withDatabase(database) { services, store in
-            let seeder = SQLSeeder(store: store)
-            let tenantId = try await seeder.seedTenant(
+        let result = try await withDatabase(database) { runtime in
+            let tenantId = try await runtime.seedTenant(
                 name: "Benchmark tenant", ownerEmail: "owner@benchmark.example",
                 plan: SeedPlan(users: users, groups: groups, devicesPerUser: devicesPerUser), seed: seed
             ) { done in
@@ -32,13 +31,13 @@ struct Seed: AsyncParsableCommand {
                 }
             }
             for index in 0..<tenants {
-                _ = try await seeder.seedTenant(
+                _ = try await runtime.seedTenant(
                     name: "Small tenant \(index + 1)", ownerEmail: "owner@small\(index + 1).example",
                     plan: SeedPlan(users: 1_000, groups: 5, devicesPerUser: devicesPerUser), seed: seed &+ UInt64(index) &+ 1
                 )
             }
-            try await seeder.analyze()
-            let key = try await services.keys.create(tenant: tenantId, readOnly: false)
+            try await runtime.analyze()
+            let key = try await runtime.services.keys.create(tenant: tenantId, readOnly: false)
             return (tenantId.rawValue, key.apiKey)
         }
         let elapsed = ContinuousClock.now - began

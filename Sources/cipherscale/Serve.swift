@@ -23,11 +23,10 @@ struct Serve: AsyncParsableCommand {
             configuration.port = port
         }
         let logger = database.logger(configuration)
-        let pool = try await openDatabase(configuration, logger: logger)
+        let runtime = try await DirectoryRuntime.open(configuration, logger: logger)
+        let services = runtime.services
         let app: any ApplicationProtocol
         do {
-            let services = try await makeServices(
-                store: SQLStore(pool: pool, onlineWindow: configuration.deviceOnlineWindow), configuration: configuration)
             if try await services.tenants.count() == 0 {
                 // A fresh database gets a first tenant so the server is usable at once.
                 let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
@@ -39,11 +38,11 @@ struct Serve: AsyncParsableCommand {
                     """)
                 fflush(nil)
             }
-            app = try await buildApplication(configuration: configuration, pool: pool, logger: logger)
+            app = try await buildApplication(runtime: runtime, configuration: configuration, logger: logger)
         } catch {
-            // Until the server runs, nothing else closes the pool (an SQLite connection left open
+            // Until the server runs, nothing else closes the database (an SQLite connection left open
             // trips SQLiteNIO's assertion in debug builds, a crash instead of the one-line message).
-            await pool.close()
+            await runtime.close()
             throw error
         }
         do {

@@ -18,7 +18,7 @@ struct Tenants: AsyncParsableCommand {
         @Flag(help: "Print exactly one JSON object: {\"tenantId\", \"ownerUserId\", \"apiKey\"}.") var json = false
 
         func run() async throws {
-            let created = try await withDatabase(database) { services, _ in try await services.tenants.create(name: name, ownerEmail: ownerEmail) }
+            let created = try await withDatabase(database) { try await $0.services.tenants.create(name: name, ownerEmail: ownerEmail) }
             if json {
                 try printJSON(["tenantId": created.tenantId.rawValue, "ownerUserId": created.ownerUserId.rawValue, "apiKey": created.apiKey])
             } else {

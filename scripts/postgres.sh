@@ -165,7 +165,7 @@ cmd_start() {
         port="$(free_port)"
         log "starting server on 127.0.0.1:$port (attempt $attempt)"
         if as_pg "$PG_BIN/pg_ctl" -D "$DIR/data" -w -t 60 -l "$DIR/log" start \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >&2; then
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >&2; then
             started=1
             break
         fi

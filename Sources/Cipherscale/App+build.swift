@@ -26,7 +26,9 @@ public func buildApplication(
         message: InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL),
         transport: transport ?? mailTransport(configuration, logger: logger), retry: configuration.delivery.retryPolicy, logger: logger
     )
-    let delivery = JobWorker(queue: SQLJobQueue(store: store), handler: mailer, settings: configuration.delivery, clock: clock, logger: logger)
+    let started = ServerStarted()
+    var delivery = JobWorker(queue: SQLJobQueue(store: store), handler: mailer, settings: configuration.delivery, clock: clock, logger: logger)
+    delivery.startAfter = started
     // Header limits well above any real client's; a silent connection is closed, so slow clients
     // cannot hold connections (and their buffers) forever.
     let http1 = HTTP1Channel.Configuration(
@@ -39,8 +41,11 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
         // Shut down in reverse: the HTTP server drains, then the workers stop, then the pool closes.
         services: [
-            DatabaseService(pool: store.pool), delivery, MaintenanceService(idempotency: services.idempotency, clock: clock, logger: logger),
+            DatabaseService(pool: store.pool), delivery,
+            MaintenanceService(idempotency: services.idempotency, clock: clock, logger: logger, startAfter: started),
         ],
+        // The workers start once the server listens (a server that cannot bind never starts them).
+        onServerRunning: { _ in started.open() },
         logger: logger
     )
 }

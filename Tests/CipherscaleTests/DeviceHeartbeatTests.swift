@@ -20,7 +20,7 @@ struct DeviceHeartbeatTests: DeviceTestSupport {
             #expect(bare.object["active"] as? Bool == true)
             let first = try #require(bare.object["lastConnection"] as? String)
             let firstMillis = try #require(Timestamps.parse(first))
-            #expect(abs(Timestamps.now() - firstMillis) < 60_000)
+            #expect(abs(world.clock.now() - firstMillis) < 60_000)
             #expect(bare.object["appVersion"] as? String == "1.0.0")
             #expect(Self.canonical(bare.object["posture"]) == Self.canonical(Self.richPosture))
             #expect((bare.object["user"] as? [String: Any])?["lastConnection"] as? String == first)

@@ -59,7 +59,7 @@ struct DeviceListTests: DeviceTestSupport {
             for (index, name) in names.enumerated() { ids.append(try await Self.device(world, user: user, name: name, hardwareId: "HW-SO\(index)")) }
             // Distinct stored times: createdAt in reverse registration order, updatedAt in another order,
             // and heartbeats 10, 1 and 5 minutes ago for the first three devices (the last never connected).
-            let now = Timestamps.now()
+            let now = world.clock.now()
             let created: [Millis] = [now - 4000, now - 5000, now - 6000, now - 7000]
             let updated: [Millis] = [now - 300, now - 100, now - 400, now - 200]
             let connected: [Millis?] = [now - 600_000, now - 60_000, now - 300_000 + 30_000, nil]
@@ -117,11 +117,13 @@ struct DeviceListTests: DeviceTestSupport {
             let phone = try await Self.device(world, user: users[0], name: "Phone", hardwareId: "hw-ccc-003", appVersion: "2.0.0")
             let tablet = try await Self.device(world, user: users[0], name: "Tablet", hardwareId: "HW-DDD-004", appVersion: "2.0.0")
             let old = try await Self.device(world, user: users[1], name: "Old Laptop", hardwareId: "HW-EEE-005", appVersion: "3.1.0")
-            for id in [work, home, tablet, old] {
+            // Home's last heartbeat is ten minutes older than the others'.
+            let homeBeat = try await world.request(.post, "/tenants/devices/\(home)/heartbeat", json: [String: Any]())
+            let stale = try #require((homeBeat.object["lastConnection"] as? String).flatMap(Timestamps.parse))
+            world.clock.advance(by: 10 * 60 * 1000)
+            for id in [work, tablet, old] {
                 #expect(try await world.request(.post, "/tenants/devices/\(id)/heartbeat", json: [String: Any]()).status == .ok)
             }
-            let stale = Timestamps.now() - 10 * 60 * 1000
-            try await Self.setLastConnection(world, home, stale)
             // Tablet heartbeated a moment ago but is deactivated: its status is Deactivated, not Online.
             _ = try await world.request(.patch, "/tenants/devices/\(tablet)/deactivate")
 
@@ -169,7 +171,7 @@ struct DeviceListTests: DeviceTestSupport {
             #expect(try await matches("filter[createdAt][gt]=\(Self.encoded(phoneStamp))&filter[id]=\(phone)").isEmpty)
             #expect(try await matches("filter[createdAt][lt]=2000-01-01T00:00:00Z").isEmpty)
             #expect(try await matches("filter[createdAt][gt]=2000-01-01T00:00:00Z").count == 5)
-            let minuteAgo = Self.encoded(Timestamps.format(Timestamps.now() - 60_000))
+            let minuteAgo = Self.encoded(Timestamps.format(world.clock.now() - 60_000))
             #expect(try await matches("filter[lastConnection][gte]=\(minuteAgo)") == ["Work Laptop", "Tablet", "Old Laptop"])
             #expect(try await matches("filter[lastConnection][lt]=\(minuteAgo)") == ["Home Desktop"])
             #expect(try await matches("filter[lastConnection]=\(Self.encoded(Timestamps.format(stale)))") == ["Home Desktop"])

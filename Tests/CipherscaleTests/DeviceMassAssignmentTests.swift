@@ -12,7 +12,7 @@ struct DeviceMassAssignmentTests: MassAssignmentTestSupport {
     func registerDevice() async throws {
         try await withWorld { world in
             let user = try await world.createUsers(["device@example.com"])[0]
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let extra = Self.forbidden(world, status: "Deactivated").merging([
                 "active": false, "lastConnection": Self.ancient, "user": ["id": world.a.ownerId],
             ]) { $1 }
@@ -52,7 +52,7 @@ struct DeviceMassAssignmentTests: MassAssignmentTestSupport {
                 .post, "/tenants/devices", json: ["userId": user, "name": "Laptop", "hardwareId": "HW-BEAT", "appVersion": "1.0.0"])
             #expect(registered.status == .created, "\(registered.text)")
             let id = try #require(registered.object["id"] as? String)
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let extra = Self.forbidden(world, status: "Deactivated").merging([
                 "active": false, "lastConnection": Self.ancient, "hardwareId": "HW-OTHER", "name": "Renamed",
                 "userId": world.a.ownerId, "user": ["id": world.a.ownerId],

@@ -9,7 +9,7 @@ struct GroupMassAssignmentTests: MassAssignmentTestSupport {
     @Test("creating a group with id, createdAt, tenant, userCount, users, deleteable and isDefault makes an empty, deleteable group of tenant A")
     func createGroup() async throws {
         try await withWorld { world in
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let extra = Self.forbidden(world, status: "active").merging([
                 "userCount": 42, "users": [["id": world.a.ownerId]], "deleteable": false, "isDefault": true, "is_default": true,
             ]) { $1 }
@@ -45,7 +45,7 @@ struct GroupMassAssignmentTests: MassAssignmentTestSupport {
             let group = try await world.createGroup("Before")
             let member = try await world.createUsers(["member@example.com"], groups: [group])[0]
             let before = try await world.request(.get, "/tenants/groups/\(group)").object
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let extra = Self.forbidden(world, status: "active").merging([
                 "userCount": 0, "users": [[String: Any]](), "deleteable": false, "isDefault": true,
             ]) { $1 }

@@ -22,7 +22,7 @@ struct InvitationMassAssignmentTests: MassAssignmentTestSupport {
             let admin = try await world.roleId("ADMIN")
             let (id, token) = try await Self.invited(world, "invited@example.com")
             let before = try await world.request(.get, "/tenants/users/\(id)").object
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let extra = Self.forbidden(world, status: "inactive").merging([
                 "email": "evil@example.com", "roles": [admin], "groups": [String](),
             ]) { $1 }
@@ -50,7 +50,7 @@ struct InvitationMassAssignmentTests: MassAssignmentTestSupport {
         try await withWorld { world in
             let (id, token) = try await Self.invited(world, "former@example.com")
             let before = try await world.request(.get, "/tenants/users/\(id)").object
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let fields = [
                 "firstName=Grace", "lastName=Hopper", "id=\(Self.foreignId)", "isOwner=true", "status=inactive",
                 "createdAt=2001-01-01T00%3A00%3A00Z", "tenant=\(world.b.id)", "tenantId=\(world.b.id)", "email=evil%40example.com",

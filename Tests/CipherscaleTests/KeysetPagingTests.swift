@@ -180,7 +180,7 @@ struct KeysetPagingTests {
             let user = try await DeviceListTests.activeUser(world, "devices@keyset.example")
             for index in 0..<7 {
                 let device = try await DeviceListTests.device(world, user: user, name: "Device \(index % 3)", hardwareId: "hw-\(index)")
-                if index % 2 == 0 { try await DeviceListTests.setLastConnection(world, device, Timestamps.now()) }
+                if index % 2 == 0 { try await DeviceListTests.setLastConnection(world, device, world.clock.now()) }
             }
             for sort in ["", "sort=status,-name", "sort=-lastConnection", "sort=name"] {
                 let all = ids(try await world.request(.get, "/tenants/devices?limit=100" + (sort.isEmpty ? "" : "&\(sort)")))

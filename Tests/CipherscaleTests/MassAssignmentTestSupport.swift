@@ -46,7 +46,8 @@ extension MassAssignmentTestSupport {
     static func expectRecent(_ value: Any?, since: Millis, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let millis = (value as? String).flatMap(Timestamps.parse)
         #expect(
-            millis.map { $0 >= since - 1000 && $0 <= Timestamps.now() + 1000 } == true, "\(label): \(value ?? "nil")", sourceLocation: sourceLocation)
+            millis.map { $0 >= since - 1000 && $0 <= SystemClock().now() + 1000 } == true, "\(label): \(value ?? "nil")",
+            sourceLocation: sourceLocation)
     }
 
     /// Checks a User answer: the expected id (or a fresh server-made one), not the owner, the

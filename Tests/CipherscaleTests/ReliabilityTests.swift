@@ -305,7 +305,7 @@ struct ReliabilityTests {
     @Test("the audit log filters by actor, action and time, pages with a cursor, and is for the tenant's admin keys only")
     func auditQueries() async throws {
         try await withWorld { world in
-            let start = Timestamps.format(Timestamps.now())
+            let start = Timestamps.format(world.clock.now())
             _ = try await world.createUsers((0..<5).map { "page\($0)@a.example" })
             let creates = try await events(world, "action=user.create&since=\(start)")
             #expect(creates.count == 5)

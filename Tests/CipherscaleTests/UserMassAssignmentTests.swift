@@ -12,7 +12,7 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
     func createOneUser() async throws {
         try await withWorld { world in
             let admin = try await world.roleId("ADMIN")
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let body = Self.with(
                 ["email": "mass@example.com", "groups": [String]()],
                 Self.forbidden(world, status: "active").merging([
@@ -44,7 +44,7 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
     @Test("a batch whose items all carry the same client id, isOwner, status, createdAt and tenant makes pending users with distinct server ids")
     func createBatch() async throws {
         try await withWorld { world in
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let extra = Self.forbidden(world, status: "inactive")
             let emails = ["batch1@example.com", "batch2@example.com"]
             let reply = try await world.request(.post, "/tenants/users", json: emails.map { Self.with(["email": $0, "groups": [String]()], extra) })
@@ -74,7 +74,7 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
             let admin = try await world.roleId("ADMIN")
             let id = try await world.createUsers(["profile@example.com"])[0]
             let before = try await world.request(.get, "/tenants/users/\(id)").object
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let body = Self.with(
                 ["firstName": "Mallory"],
                 Self.forbidden(world, status: "active").merging([
@@ -107,7 +107,7 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
         try await withWorld { world in
             let owner = world.a.ownerId
             let before = try await world.request(.get, "/tenants/users/\(owner)").object
-            let since = Timestamps.now()
+            let since = world.clock.now()
             var extra = Self.forbidden(world, status: "inactive")
             extra["isOwner"] = false
             extra["is_owner"] = false
@@ -135,7 +135,7 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
             let billing = try await world.roleId("BILLING")
             let id = try await world.createUsers(["roles@example.com"])[0]
             let before = try await world.request(.get, "/tenants/users/\(id)").object
-            let since = Timestamps.now()
+            let since = world.clock.now()
             let body = Self.with(["addedRoles": [billing], "removedRoles": [String]()], Self.forbidden(world, status: "active"))
             let reply = try await world.request(.patch, "/tenants/users/\(id)/roles", json: body)
             let applied = Self.accepted(reply, .ok, "PATCH roles")
@@ -159,7 +159,7 @@ struct UserMassAssignmentTests: MassAssignmentTestSupport {
             let group = try await world.createGroup("Joinable")
             let ids = try await world.createUsers(["joiner@example.com", "other@example.com"])
             let before = try await world.request(.get, "/tenants/users/\(ids[0])").object
-            let since = Timestamps.now()
+            let since = world.clock.now()
             var extra = Self.forbidden(world, status: "active")
             extra["userId"] = ids[1]
             extra["user_id"] = ids[1]

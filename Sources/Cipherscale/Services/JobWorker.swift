@@ -14,6 +14,8 @@ public struct JobWorker: Service {
     /// The time of claims and settlements.
     let clock: any DirectoryClock
     let logger: Logger
+    /// Opened when the HTTP server listens; nil runs at once (tests, tools).
+    var startAfter: ServerStarted? = nil
 
     /// A worker for `handler`'s kind of job.
     public init(queue: any JobQueue, handler: any JobHandler, settings: DeliverySettings, clock: any DirectoryClock, logger: Logger) {
@@ -25,6 +27,11 @@ public struct JobWorker: Service {
     }
 
     public func run() async throws {
+        do {
+            try await startAfter?.wait()
+        } catch {
+            return
+        }
         // On graceful shutdown the batch in progress finishes (its jobs are settled, so none is done
         // twice) and the worker stops: what is still queued waits for the next start. Cancellation
         // ends the loop at once; the pause between rounds is cut short by either.

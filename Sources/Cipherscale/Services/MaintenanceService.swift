@@ -9,8 +9,15 @@ struct MaintenanceService: Service {
     /// The time retention is measured against.
     let clock: any DirectoryClock
     let logger: Logger
+    /// Opened when the HTTP server listens.
+    let startAfter: ServerStarted
 
     func run() async throws {
+        do {
+            try await startAfter.wait()
+        } catch {
+            return
+        }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let purged = try await idempotency.purge(now: clock.now())

@@ -27,8 +27,8 @@ public func buildApplication(
         transport: transport ?? mailTransport(configuration, logger: logger), retry: configuration.delivery.retryPolicy, logger: logger
     )
     let started = ServerStarted()
-    var delivery = JobWorker(queue: SQLJobQueue(store: store), handler: mailer, settings: configuration.delivery, clock: clock, logger: logger)
-    delivery.startAfter = started
+    let delivery = JobWorker(
+        queue: SQLJobQueue(store: store), handler: mailer, settings: configuration.delivery, clock: clock, logger: logger, startAfter: started)
     // Header limits well above any real client's; a silent connection is closed, so slow clients
     // cannot hold connections (and their buffers) forever.
     let http1 = HTTP1Channel.Configuration(

@@ -15,15 +15,19 @@ public struct JobWorker: Service {
     let clock: any DirectoryClock
     let logger: Logger
     /// Opened when the HTTP server listens; nil runs at once (tests, tools).
-    var startAfter: ServerStarted? = nil
+    let startAfter: ServerStarted?
 
     /// A worker for `handler`'s kind of job.
-    public init(queue: any JobQueue, handler: any JobHandler, settings: DeliverySettings, clock: any DirectoryClock, logger: Logger) {
+    public init(
+        queue: any JobQueue, handler: any JobHandler, settings: DeliverySettings, clock: any DirectoryClock, logger: Logger,
+        startAfter: ServerStarted? = nil
+    ) {
         self.queue = queue
         self.handler = handler
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        self.startAfter = startAfter
     }
 
     public func run() async throws {

@@ -52,16 +52,9 @@ public struct SQLRoleRepository: RoleRepository {
                 "DELETE FROM user_roles WHERE user_id = \(bind: user.rawValue) AND role_id = \(bind: id.rawValue) RETURNING role_id"
             ).all()
             guard !deleted.isEmpty else { throw DirectoryError.notFound("The user does not hold this role directly.") }
-            try await store.touchUser(db, user, at: context.now)
-            try await store.audit(
-                db,
-                [
-                    AuditEntry(
-                        "user.roles.remove", target: ("user", user.rawValue), related: ("role", id.rawValue),
-                        changes: [
-                            "roles": AuditChange(.strings(before.map(\.rawValue)), .strings(before.filter { $0 != id }.map(\.rawValue)))
-                        ])
-                ], context: context)
+            try await store.recordListChange(
+                db, user: user, action: "user.roles.remove", related: ("role", id.rawValue), field: "roles", before: before,
+                after: before.filter { $0 != id }, context: context)
         }
     }
 }

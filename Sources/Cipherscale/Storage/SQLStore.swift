@@ -201,6 +201,17 @@ public struct SQLStore: Sendable {
         return user
     }
 
+    /// Marks a user as changed and records, in the audit log, how one of their id lists (direct
+    /// roles, groups) went from `before` to `after`.
+    func recordListChange<Kind>(
+        _ db: any SQLDatabase, user: UserID, action: String, related: (type: String, id: String)? = nil, field: String,
+        before: [Identifier<Kind>], after: [Identifier<Kind>], context: OperationContext
+    ) async throws {
+        try await touchUser(db, user, at: context.now)
+        let change = AuditChange(.strings(before.map(\.rawValue)), .strings(after.map(\.rawValue)))
+        try await audit(db, [AuditEntry(action, target: ("user", user.rawValue), related: related, changes: [field: change])], context: context)
+    }
+
     /// Marks a user as changed now.
     func touchUser(_ db: any SQLDatabase, _ id: UserID, at now: Millis) async throws {
         try await db.raw("UPDATE users SET updated_at = \(bind: now) WHERE id = \(bind: id.rawValue)").run()

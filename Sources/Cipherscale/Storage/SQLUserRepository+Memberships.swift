@@ -56,17 +56,9 @@ extension SQLUserRepository {
                 changed = changed || !deleted.isEmpty
             }
             if changed {
-                try await store.touchUser(db, id, at: now)
-                let after = try await store.directRoleIds(db, of: id)
-                try await store.audit(
-                    db,
-                    [
-                        AuditEntry(
-                            "user.roles.update", target: ("user", id.rawValue),
-                            changes: [
-                                "roles": AuditChange(.strings(before.map(\.rawValue)), .strings(after.map(\.rawValue)))
-                            ])
-                    ], context: context)
+                try await store.recordListChange(
+                    db, user: id, action: "user.roles.update", field: "roles", before: before,
+                    after: try await store.directRoleIds(db, of: id), context: context)
             }
             return try await store.loadUser(db, id, context: context)
         }
@@ -100,16 +92,9 @@ extension SQLUserRepository {
             ).all()
             guard !inserted.isEmpty else { throw DirectoryError.conflict("The user is already a member of this group.") }
             try await db.raw("UPDATE directory_groups SET member_count = member_count + 1 WHERE id = \(bind: group.rawValue)").run()
-            try await store.touchUser(db, id, at: context.now)
-            try await store.audit(
-                db,
-                [
-                    AuditEntry(
-                        "user.groups.add", target: ("user", id.rawValue), related: ("group", group.rawValue),
-                        changes: [
-                            "groups": AuditChange(.strings(before.map(\.rawValue)), .strings((before + [group]).sorted().map(\.rawValue)))
-                        ])
-                ], context: context)
+            try await store.recordListChange(
+                db, user: id, action: "user.groups.add", related: ("group", group.rawValue), field: "groups", before: before,
+                after: (before + [group]).sorted(), context: context)
             return try await store.loadUser(db, id, context: context)
         }
     }
@@ -122,16 +107,9 @@ extension SQLUserRepository {
             try UserRules.checkCanLeave(group, memberships: current)
             try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id.rawValue) AND group_id = \(bind: group.rawValue)").run()
             try await db.raw("UPDATE directory_groups SET member_count = member_count - 1 WHERE id = \(bind: group.rawValue)").run()
-            try await store.touchUser(db, id, at: context.now)
-            try await store.audit(
-                db,
-                [
-                    AuditEntry(
-                        "user.groups.remove", target: ("user", id.rawValue), related: ("group", group.rawValue),
-                        changes: [
-                            "groups": AuditChange(.strings(current.map(\.rawValue)), .strings(current.filter { $0 != group }.map(\.rawValue)))
-                        ])
-                ], context: context)
+            try await store.recordListChange(
+                db, user: id, action: "user.groups.remove", related: ("group", group.rawValue), field: "groups", before: current,
+                after: current.filter { $0 != group }, context: context)
         }
     }
 }

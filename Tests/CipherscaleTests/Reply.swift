@@ -20,6 +20,11 @@ struct Reply: Sendable {
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) }
     var object: [String: Any] { json as? [String: Any] ?? [:] }
     var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
+    /// A problem's `detail` and the `detail` of each of its `errors`, in one string to search.
+    var problemDetail: String {
+        ([object["detail"] as? String ?? ""] + (object["errors"] as? [[String: Any]] ?? []).map { $0["detail"] as? String ?? "" })
+            .joined(separator: " | ")
+    }
     /// The JSON pointers of a problem's `errors`.
     var pointers: [String] { (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String } }
 

@@ -74,7 +74,7 @@ extension APIImplementation {
     public func updateUserRoles(_ input: Operations.UpdateUserRoles.Input) async throws -> Operations.UpdateUserRoles.Output {
         let id: UserID = try Validation.pathId(input.path.id, name: "id")
         guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        let user = try await services.users.updateRoles(id, added: body.addedRoles, removed: body.removedRoles, context: context())
+        let user = try await services.users.updateRoles(id, added: body.addedRoles ?? [], removed: body.removedRoles ?? [], context: context())
         return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 

@@ -116,6 +116,12 @@ public struct UserService: Sendable {
     /// Adds and removes direct roles; malformed ids or one id in both lists is 400.
     public func updateRoles(_ id: UserID, added: [String], removed: [String], context: OperationContext) async throws -> User {
         _ = try await users.user(id, context: context)
+        if added.isEmpty && removed.isEmpty {
+            throw DirectoryError.invalid(
+                "Nothing to change: send at least one role id in addedRoles or removedRoles.",
+                [FieldError(.body(field: "addedRoles"), "addedRoles and removedRoles are both empty")]
+            )
+        }
         var errors: [FieldError] = []
         let addedIds: [RoleID] = Validation.bodyIds(added, field: "addedRoles", errors: &errors)
         let removedIds: [RoleID] = Validation.bodyIds(removed, field: "removedRoles", errors: &errors)

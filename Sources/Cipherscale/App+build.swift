@@ -20,7 +20,10 @@ public func buildApplication(
     let store = runtime.store
     let services = runtime.services
     let clock = services.clock
-    let router = try buildRouter(services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit)
+    let router = try buildRouter(
+        services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit,
+        logRequests: configuration.logRequests
+    )
     let mailer = InvitationMailer(
         invitations: SQLInvitationRepository(store: store), tokens: services.users.tokens,
         message: InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL),
@@ -84,14 +87,17 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
     return FileMailTransport(folder: configuration.mailDirectory, logger: logger)
 }
 
-/// The router: middleware in order (request id; authentication with the per-key rate limit; conditional
-/// GET; idempotent POST; problem mapping; the invitation pages' limit; content rules), then
-/// `/openapi.yaml` and every operation of the contract.
-public func buildRouter(services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0) throws -> Router<DirectoryRequestContext> {
+/// The router: middleware in order (request id; the access log when `logRequests`; authentication
+/// with the per-key rate limit; conditional GET; idempotent POST; problem mapping; the invitation
+/// pages' limit; content rules), then `GET /`, `/openapi.yaml` and every operation of the contract.
+public func buildRouter(
+    services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, logRequests: Bool = false
+) throws -> Router<DirectoryRequestContext> {
     let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
+    router.add(middleware: RequestIdMiddleware())
+    if logRequests { router.add(middleware: AccessLogMiddleware()) }
     router.addMiddleware {
-        RequestIdMiddleware()
         AuthMiddleware(keys: services.keys, limiter: rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: rateLimit) : nil)
         ConditionalRequestMiddleware()
         IdempotencyMiddleware(store: services.idempotency, clock: services.clock)
@@ -100,6 +106,7 @@ public func buildRouter(services: DirectoryServices, invitationRateLimit: Int = 
         InvitationRateLimitMiddleware(limiter: invitationRateLimit > 0 ? RateLimiter(capacity: invitationRateLimit, period: .seconds(60)) : nil)
         BodyLimitMiddleware()
     }
+    router.get("/") { request, _ -> Response in RootPage.response(for: request) }
     router.get("/openapi.yaml") { _, _ -> Response in
         guard let document = OpenAPIDocument.yaml() else { throw HTTPError(.notFound) }
         return Response(

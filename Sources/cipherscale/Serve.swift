@@ -39,6 +39,13 @@ struct Serve: AsyncParsableCommand {
                 fflush(nil)
             }
             app = try await buildApplication(runtime: runtime, configuration: configuration, logger: logger)
+            logger.info(
+                "starting Cipherscale Directory",
+                metadata: [
+                    "database": "\(configuration.database.redactedDescription)",
+                    "mail": "\(configuration.smtp == nil ? "files in \(configuration.mailDirectory) (no SMTP_URL)" : "SMTP")",
+                    "links": "\(configuration.linkBaseURL)",
+                ])
         } catch {
             // Until the server runs, nothing else closes the database (an SQLite connection left open
             // trips SQLiteNIO's assertion in debug builds, a crash instead of the one-line message).
@@ -49,6 +56,7 @@ struct Serve: AsyncParsableCommand {
             // When the server cannot bind, its service group cancels the other services (they all
             // end on cancellation) and this throws the bind error once every one of them has ended.
             try await app.runService()
+            logger.info("stopped: requests in flight were answered, the workers and the database are closed")
         } catch  where StartupFailure.isSocketError(error) {
             throw StartupFailure.cannotListen(host: configuration.host, port: configuration.port, cause: error)
         }

@@ -188,15 +188,17 @@ struct RoleAssignmentTests: RoleTestSupport {
         }
     }
 
-    @Test("a PATCH roles body without removedRoles, or with a malformed id, is 400; an unknown user is 404")
+    @Test("a PATCH roles body with neither list, both empty, or a malformed id, is 400; an unknown user is 404")
     func patchMalformedBodies() async throws {
         try await withWorld { world in
             let admin = try await world.roleId("ADMIN")
             let user = try await world.createUsers(["strict@example.com"])[0]
 
-            let missing = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [admin]])
-            missing.expectProblem(.badRequest)
-            #expect(missing.pointers == ["/removedRoles"])
+            let neither = try await world.request(.patch, "/tenants/users/\(user)/roles", json: [String: Any]())
+            neither.expectProblem(.badRequest)
+            #expect(neither.pointers == ["/addedRoles"])
+            let empty = try await world.request(.patch, "/tenants/users/\(user)/roles", json: ["addedRoles": [String](), "removedRoles": [String]()])
+            empty.expectProblem(.badRequest)
 
             let malformed = try await world.request(
                 .patch, "/tenants/users/\(user)/roles", json: ["addedRoles": ["ADMIN"], "removedRoles": [String]()])

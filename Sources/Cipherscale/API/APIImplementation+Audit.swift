@@ -4,6 +4,7 @@ import OpenAPIRuntime
 
 extension APIImplementation {
     public func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
+        try refuseUnknownQueryParameters(["targetId", "actorId", "action", "since", "until", "limit", "offset", "after"])
         let query = input.query
         let filter = AuditFilter(
             targetId: query.targetId, actorId: query.actorId, action: query.action, since: query.since.map(Millis.init(date:)),

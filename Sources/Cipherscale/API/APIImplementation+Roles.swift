@@ -2,6 +2,7 @@ import CipherscaleAPI
 
 extension APIImplementation {
     public func listRoles(_ input: Operations.ListRoles.Input) async throws -> Operations.ListRoles.Output {
+        try refuseUnknownQueryParameters([])
         let roles = try await services.roles.list(context: context())
         return .ok(.init(body: .json(roles.map(Components.Schemas.Role.init))))
     }
@@ -12,6 +13,7 @@ extension APIImplementation {
     }
 
     public func listRoleUsers(_ input: Operations.ListRoleUsers.Input) async throws -> Operations.ListRoleUsers.Output {
+        try refuseUnknownQueryParameters(["groups", "limit", "offset"])
         let page = try await services.roles.holders(
             of: Validation.pathId(input.path.id, name: "id"), throughGroups: input.query.groups ?? false,
             limit: input.query.limit, offset: input.query.offset, context: context()

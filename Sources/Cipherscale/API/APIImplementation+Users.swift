@@ -64,6 +64,7 @@ extension APIImplementation {
     }
 
     public func listUserRoles(_ input: Operations.ListUserRoles.Input) async throws -> Operations.ListUserRoles.Output {
+        try refuseUnknownQueryParameters(["rolesOnly", "groupsOnly"])
         let roles = try await services.users.roles(
             of: Validation.pathId(input.path.id, name: "id"), rolesOnly: input.query.rolesOnly ?? false,
             groupsOnly: input.query.groupsOnly ?? false, context: context()

@@ -28,4 +28,15 @@ public struct APIImplementation: APIProtocol {
     func listQuery(_ schema: ListSchema) throws -> ListQuery {
         try ListQuery.parse(RequestScope.current.rawQuery, schema: schema)
     }
+
+    /// Refuses a query parameter the operation does not take (400 naming it), so a typo such as
+    /// `limt` is not silently ignored. Lists that take filters check their own in ``ListQuery``.
+    func refuseUnknownQueryParameters(_ known: [String]) throws {
+        let unknown = QueryString.pairs(RequestScope.current.rawQuery).map(\.0).filter { !known.contains($0) }
+        guard !unknown.isEmpty else { return }
+        let hint = known.isEmpty ? "this operation takes no query parameters" : "known: \(known.joined(separator: ", "))"
+        throw DirectoryError.invalid(
+            "Unknown query parameter.", unknown.map { FieldError(.query($0), "is not a parameter of this operation; \(hint)") }
+        )
+    }
 }

@@ -1,3 +1,6 @@
+import HTTPTypes
+import Hummingbird
+
 /// The server-rendered pages of the invitation flow. Every value from the database is escaped.
 enum InvitationPages {
     private static func page(_ title: String, _ body: String) -> String {
@@ -30,9 +33,36 @@ enum InvitationPages {
         )
     }
 
+    /// True for what a person's browser sends on the acceptance page: opening it (`GET`) or posting
+    /// its form. Their errors are answered with a page instead of problem+json.
+    static func isBrowserRequest(_ request: Request) -> Bool {
+        let parts = request.uri.path.split(separator: "/")
+        guard parts.count == 3, parts[0] == "invitations", parts[2] == "accept" else { return false }
+        if request.method == .get { return true }
+        return request.method == .post
+            && (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/x-www-form-urlencoded")
+    }
+
     /// Why the link cannot be used.
     static func problem(_ error: DirectoryError) -> String {
         page("This invitation cannot be used", "<p>\(HTML.escape(error.detail))</p><p>Ask your administrator to invite you again.</p>")
+    }
+
+    /// An error page for the acceptance flow: what went wrong and what the person can do.
+    static func problem(status: HTTPResponse.Status, detail: String, errors: [FieldError]) -> String {
+        let fields = errors.map { "<li>\(HTML.escape($0.location.description)): \(HTML.escape($0.detail))</li>" }.joined()
+        let list = fields.isEmpty ? "" : "<ul>\(fields)</ul>"
+        switch status {
+        case .badRequest, .contentTooLarge, .unsupportedMediaType:
+            return page(
+                "Please check the form", "<p>\(HTML.escape(detail))</p>\(list)<p><a href=\"\">Back to the form</a></p>")
+        case .tooManyRequests:
+            return page("Too many attempts", "<p>\(HTML.escape(detail))</p>")
+        case .notFound, .conflict, .gone:
+            return page("This invitation cannot be used", "<p>\(HTML.escape(detail))</p><p>Ask your administrator to invite you again.</p>")
+        default:
+            return page("Something went wrong", "<p>\(HTML.escape(detail))</p><p>Please try again in a moment.</p>")
+        }
     }
 
     /// The confirmation after a form post.

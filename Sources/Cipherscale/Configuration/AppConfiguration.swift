@@ -9,6 +9,7 @@ import NIOSSL
 /// | `PORT` | `--port` | `8080` |
 /// | `DATABASE_URL` | `--database-url` | `sqlite://./data/cipherscale.sqlite` |
 /// | `LOG_LEVEL` | `--log-level` | `info` |
+/// | `LOG_REQUESTS` | — | off; `1` logs one access line per request |
 /// | `INVITATION_TTL_HOURS` | — | `168` (7 days) |
 /// | `DATABASE_MAX_CONNECTIONS` | — | `16` (PostgreSQL pool size) |
 /// | `SMTP_URL` | — | none: messages become `.eml` files in `MAIL_DIR` |
@@ -31,6 +32,8 @@ public struct AppConfiguration: Sendable {
     public var database: DatabaseLocation = .sqlite(path: "./data/cipherscale.sqlite")
     /// Minimum level of log lines.
     public var logLevel: Logger.Level = .info
+    /// One access-log line per request (method, route, status, duration, request id).
+    public var logRequests = false
     /// How long invitations stay valid, in milliseconds.
     public var invitationTTL: Millis = 7 * 24 * 3600 * 1000
     /// PostgreSQL pool size.
@@ -106,6 +109,13 @@ public struct AppConfiguration: Sendable {
             guard let text = environment[name], !text.isEmpty else { return nil }
             guard let value = Int(text), value >= minimum else { throw ConfigurationError("\(name) must be an integer of at least \(minimum)") }
             return value
+        }
+        if let flag = environment["LOG_REQUESTS"], !flag.isEmpty {
+            switch flag.lowercased() {
+            case "1", "true", "yes", "on": configuration.logRequests = true
+            case "0", "false", "no", "off": configuration.logRequests = false
+            default: throw ConfigurationError("LOG_REQUESTS must be 1 or 0")
+            }
         }
         if let limit = try integer("INVITATION_RATE_LIMIT", minimum: 0) { configuration.invitationRateLimit = limit }
         if let limit = try integer("RATE_LIMIT", minimum: 0) { configuration.rateLimit = limit }

@@ -7,7 +7,8 @@ import NIOCore
 /// - bodies over ``maxBodyBytes`` are 413 (the body is collected here, so the limit holds for chunked bodies too);
 /// - a body that is not JSON is 415; an `Accept` that allows neither JSON nor problem+json is 406;
 /// - `Accept` is then removed, because the generated code would otherwise turn a mismatch into a 500
-///   (errors are always problem+json, successes always JSON).
+///   (errors are always problem+json, successes always JSON);
+/// - HTML answers (the invitation pages) get `charset=utf-8`.
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The largest request body accepted: 1 MiB.
     static var maxBodyBytes: Int { 1 << 20 }
@@ -15,7 +16,7 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         if let accept = request.headers[.accept], !Self.acceptsJSON(accept),
-            !(request.uri.path.hasPrefix("/invitations/") && accept.lowercased().contains("text/html"))
+            !((request.uri.path.hasPrefix("/invitations/") || request.uri.path == "/") && accept.lowercased().contains("text/html"))
         {
             throw DirectoryError(.notAcceptable, "This API answers application/json (and application/problem+json for errors).")
         }
@@ -36,7 +37,7 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         var head = request.head
-        head.headerFields[.accept] = nil
+        if request.uri.path != "/" { head.headerFields[.accept] = nil }
         var forwarded = body
         if body.readableBytes == 0, head.headerFields[.contentType] == nil, request.method == .post,
             request.uri.path.hasSuffix("/heartbeat")
@@ -46,7 +47,12 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             forwarded = ByteBuffer(string: "{}")
             head.headerFields[.contentType] = "application/json"
         }
-        return try await next(Request(head: head, body: .init(buffer: forwarded)), context)
+        var response = try await next(Request(head: head, body: .init(buffer: forwarded)), context)
+        if response.headers[.contentType] == "text/html" {
+            // The generated code names no charset; the pages are UTF-8 and say so.
+            response.headers[.contentType] = "text/html; charset=utf-8"
+        }
+        return response
     }
 
     static func acceptsJSON(_ accept: String) -> Bool {

@@ -12,7 +12,7 @@ struct InvitationRateLimitMiddleware<Context: RemoteAddressRequestContext>: Rout
         let client = context.remoteAddress?.ipAddress ?? "unknown"
         if let retryAfter = limiter.take(client).retryAfter {
             var response = ProblemResponse.make(
-                DirectoryError(.tooManyRequests, "Too many invitation requests from this address; retry in \(retryAfter) s.")
+                DirectoryError(.tooManyRequests, "Too many invitation requests from this address; retry in \(retryAfter) s."), for: request
             )
             response.headers[.retryAfter] = String(retryAfter)
             return response

@@ -12,7 +12,9 @@ enum ProblemResponse {
         return encoder
     }()
 
-    static func make(_ error: DirectoryError) -> Response {
+    /// The answer for `error`: problem+json, or an HTML page when `request` comes from a person's
+    /// browser on the invitation pages (see ``InvitationPages/isBrowserRequest(_:)``).
+    static func make(_ error: DirectoryError, for request: Request? = nil) -> Response {
         let (status, type): (HTTPResponse.Status, String) =
             switch error.kind {
             case .invalidInput: (.badRequest, "invalid-input")
@@ -31,14 +33,19 @@ enum ProblemResponse {
             case .tooManyRequests: (.tooManyRequests, "too-many-requests")
             case .unavailable: (.serviceUnavailable, "unavailable")
             }
-        var response = make(status: status, type: type, title: status.reasonPhrase, detail: error.detail, errors: error.errors)
+        var response = make(status: status, type: type, title: status.reasonPhrase, detail: error.detail, errors: error.errors, for: request)
         if error.kind == .unauthorized { response.headers[.wwwAuthenticate] = "apikey" }
         return response
     }
 
     static func make(
-        status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError] = []
+        status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError] = [], for request: Request? = nil
     ) -> Response {
+        if let request, InvitationPages.isBrowserRequest(request) {
+            let page = InvitationPages.problem(status: status, detail: detail, errors: errors)
+            return Response(
+                status: status, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        }
         let body = Components.Schemas.Problem(
             _type: "urn:cipherscale:problem:\(type)", title: title, status: status.code, detail: detail,
             requestId: RequestScope.current.requestId,

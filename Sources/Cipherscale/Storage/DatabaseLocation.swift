@@ -15,6 +15,18 @@ public enum DatabaseLocation: Sendable, Equatable {
     /// A PostgreSQL server; `searchPath` pins a schema (tests use one schema per test).
     case postgres(url: String, searchPath: String? = nil)
 
+    /// The location for a log line: the SQLite path, or the PostgreSQL URL without its password.
+    public var redactedDescription: String {
+        switch self {
+        case .sqlite(let path):
+            return "sqlite://" + path
+        case .postgres(let url, _):
+            guard var components = URLComponents(string: url) else { return "postgres://…" }
+            if components.password != nil { components.password = "***" }
+            return components.string ?? "postgres://…"
+        }
+    }
+
     /// Parses `DATABASE_URL`: `postgres://` or `postgresql://` URLs, `sqlite:///path` or a plain file path.
     public static func parse(_ value: String) throws -> DatabaseLocation {
         if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {

@@ -127,7 +127,7 @@ public struct SQLDeviceRepository: DeviceRepository {
                 db,
                 [
                     AuditEntry(
-                        "device.register", target: ("device", id.rawValue), related: ("user", user.id.rawValue),
+                        .deviceRegister, target: ("device", id.rawValue), related: ("user", user.id.rawValue),
                         changes: [
                             "name": AuditChange(.null, .string(device.name)), "hardwareId": AuditChange(.null, .string(device.hardwareId)),
                             "appVersion": AuditChange(.null, .string(device.appVersion)),
@@ -151,7 +151,7 @@ public struct SQLDeviceRepository: DeviceRepository {
                 try await db.raw("UPDATE users SET last_connection = \(bind: now) WHERE id = \(bind: owner.rawValue)").run()
             }
             // A heartbeat that only says "still here" is telemetry, not a change worth an audit event.
-            var entry = AuditEntry("device.update", target: ("device", id.rawValue))
+            var entry = AuditEntry(.deviceUpdate, target: ("device", id.rawValue))
             if let appVersion { entry.record("appVersion", AuditValue(device.appVersion), .string(appVersion)) }
             if let posture { entry.record("posture", AuditValue(device.posture), .string(posture)) }
             if !entry.changes.isEmpty { try await store.audit(db, [entry], context: context) }
@@ -169,7 +169,7 @@ public struct SQLDeviceRepository: DeviceRepository {
                 try await store.audit(
                     db,
                     [
-                        AuditEntry("device.deactivate", target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(true), .bool(false))])
+                        AuditEntry(.deviceDeactivate, target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(true), .bool(false))])
                     ], context: context)
             }
             return try await loadDevice(db, id, context: context)
@@ -189,7 +189,7 @@ public struct SQLDeviceRepository: DeviceRepository {
             try await store.audit(
                 db,
                 [
-                    AuditEntry("device.reactivate", target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(false), .bool(true))])
+                    AuditEntry(.deviceReactivate, target: ("device", id.rawValue), changes: ["active": AuditChange(.bool(false), .bool(true))])
                 ], context: context)
             return try await loadDevice(db, id, context: context)
         }
@@ -201,7 +201,7 @@ public struct SQLDeviceRepository: DeviceRepository {
             let device = try await loadDevice(db, id, context: context, lock: true)
             try await db.raw("DELETE FROM devices WHERE id = \(bind: id.rawValue)").run()
             var entry = AuditEntry(
-                "device.delete", target: ("device", id.rawValue), changes: ["hardwareId": AuditChange(.string(device.hardwareId), .null)]
+                .deviceDelete, target: ("device", id.rawValue), changes: ["hardwareId": AuditChange(.string(device.hardwareId), .null)]
             )
             if let owner = device.userId { (entry.relatedType, entry.relatedId) = ("user", owner.rawValue) }
             try await store.audit(db, [entry], context: context)

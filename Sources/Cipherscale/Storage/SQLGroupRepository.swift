@@ -76,7 +76,7 @@ public struct SQLGroupRepository: GroupRepository {
                 throw GroupRules.nameTaken
             }
             try await insertGroupRoles(db, tenantId: context.tenantId, groupId: id, roleIds: draft.roleIds)
-            var entry = AuditEntry("group.create", target: ("group", id.rawValue))
+            var entry = AuditEntry(.groupCreate, target: ("group", id.rawValue))
             Self.recordGroupFields(&entry, before: nil, after: draft)
             try await store.audit(db, [entry], context: context)
             let group = try await store.loadGroup(db, id, tenantId: context.tenantId)
@@ -125,7 +125,7 @@ public struct SQLGroupRepository: GroupRepository {
             }
             try await db.raw("DELETE FROM group_roles WHERE group_id = \(bind: id.rawValue)").run()
             try await insertGroupRoles(db, tenantId: context.tenantId, groupId: id, roleIds: draft.roleIds)
-            var entry = AuditEntry("group.update", target: ("group", id.rawValue))
+            var entry = AuditEntry(.groupUpdate, target: ("group", id.rawValue))
             Self.recordGroupFields(&entry, before: before, after: draft)
             if !entry.changes.isEmpty { try await store.audit(db, [entry], context: context) }
             let group = try await store.loadGroup(db, id, tenantId: context.tenantId)
@@ -145,7 +145,7 @@ public struct SQLGroupRepository: GroupRepository {
                 db,
                 [
                     AuditEntry(
-                        "group.delete", target: ("group", id.rawValue),
+                        .groupDelete, target: ("group", id.rawValue),
                         changes: [
                             "name": AuditChange(.string(group.name), .null), "userCount": AuditChange(.int(group.memberCount), .null),
                         ])

@@ -111,7 +111,7 @@ public struct SQLInvitationRepository: InvitationRepository {
                 db,
                 [
                     AuditEntry(
-                        "user.accept-invitation", target: ("user", user.id.rawValue), related: ("invitation", invitation.id.rawValue),
+                        .userAcceptInvitation, target: ("user", user.id.rawValue), related: ("invitation", invitation.id.rawValue),
                         changes: [
                             "status": AuditChange(.string(user.status.rawValue), .string("active")),
                             "firstName": AuditChange(AuditValue(user.firstName), .string(firstName)),

@@ -39,7 +39,7 @@ public struct SQLKeyRepository: KeyRepository {
                 db,
                 [
                     AuditEntry(
-                        "apikey.create", target: ("apiKey", record.id.rawValue),
+                        .apiKeyCreate, target: ("apiKey", record.id.rawValue),
                         changes: [
                             "prefix": AuditChange(.null, .string(prefix)), "readOnly": AuditChange(.null, .bool(readOnly)),
                         ])
@@ -71,7 +71,7 @@ public struct SQLKeyRepository: KeyRepository {
                 try await store.audit(
                     db,
                     [
-                        AuditEntry("apikey.revoke", target: ("apiKey", id), changes: ["revoked": AuditChange(.bool(false), .bool(true))])
+                        AuditEntry(.apiKeyRevoke, target: ("apiKey", id), changes: ["revoked": AuditChange(.bool(false), .bool(true))])
                     ], context: OperationContext(tenantId: tenant, actor: .system, now: now))
             }
             return true

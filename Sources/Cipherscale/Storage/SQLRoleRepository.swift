@@ -53,7 +53,7 @@ public struct SQLRoleRepository: RoleRepository {
             ).all()
             guard !deleted.isEmpty else { throw DirectoryError.notFound("The user does not hold this role directly.") }
             try await store.recordListChange(
-                db, user: user, action: "user.roles.remove", related: ("role", id.rawValue), field: "roles", before: before,
+                db, user: user, action: .userRolesRemove, related: ("role", id.rawValue), field: "roles", before: before,
                 after: before.filter { $0 != id }, context: context)
         }
     }

@@ -22,7 +22,7 @@ extension SQLStore {
                 let changes = String(decoding: try Self.auditEncoder.encode(entry.changes), as: UTF8.self)
                 values.append(
                     """
-                    (\(bind: tenantId), \(bind: Identifiers.make()), \(bind: now), \(bind: actor.type), \(bind: actor.id), \(bind: entry.action),
+                    (\(bind: tenantId), \(bind: Identifiers.make()), \(bind: now), \(bind: actor.type), \(bind: actor.id), \(bind: entry.action.rawValue),
                     \(bind: entry.targetType), \(bind: entry.targetId), \(bind: entry.relatedType), \(bind: entry.relatedId), \(bind: changes),
                     \(bind: context.requestId))
                     """

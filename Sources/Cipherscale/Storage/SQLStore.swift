@@ -204,7 +204,7 @@ public struct SQLStore: Sendable {
     /// Marks a user as changed and records, in the audit log, how one of their id lists (direct
     /// roles, groups) went from `before` to `after`.
     func recordListChange<Kind>(
-        _ db: any SQLDatabase, user: UserID, action: String, related: (type: String, id: String)? = nil, field: String,
+        _ db: any SQLDatabase, user: UserID, action: AuditAction, related: (type: String, id: String)? = nil, field: String,
         before: [Identifier<Kind>], after: [Identifier<Kind>], context: OperationContext
     ) async throws {
         try await touchUser(db, user, at: context.now)

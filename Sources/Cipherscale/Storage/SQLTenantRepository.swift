@@ -75,7 +75,7 @@ public struct SQLTenantRepository: TenantRepository {
                 db,
                 [
                     AuditEntry(
-                        "tenant.create", target: ("tenant", tenantId), related: ("user", ownerId),
+                        .tenantCreate, target: ("tenant", tenantId), related: ("user", ownerId),
                         changes: [
                             "name": AuditChange(.null, .string(name)), "ownerEmail": AuditChange(.null, .string(ownerEmail)),
                         ])

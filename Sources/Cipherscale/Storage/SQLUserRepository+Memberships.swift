@@ -57,7 +57,7 @@ extension SQLUserRepository {
             }
             if changed {
                 try await store.recordListChange(
-                    db, user: id, action: "user.roles.update", field: "roles", before: before,
+                    db, user: id, action: .userRolesUpdate, field: "roles", before: before,
                     after: try await store.directRoleIds(db, of: id), context: context)
             }
             return try await store.loadUser(db, id, context: context)
@@ -93,7 +93,7 @@ extension SQLUserRepository {
             guard !inserted.isEmpty else { throw DirectoryError.conflict("The user is already a member of this group.") }
             try await db.raw("UPDATE directory_groups SET member_count = member_count + 1 WHERE id = \(bind: group.rawValue)").run()
             try await store.recordListChange(
-                db, user: id, action: "user.groups.add", related: ("group", group.rawValue), field: "groups", before: before,
+                db, user: id, action: .userGroupsAdd, related: ("group", group.rawValue), field: "groups", before: before,
                 after: (before + [group]).sorted(), context: context)
             return try await store.loadUser(db, id, context: context)
         }
@@ -108,7 +108,7 @@ extension SQLUserRepository {
             try await db.raw("DELETE FROM group_members WHERE user_id = \(bind: id.rawValue) AND group_id = \(bind: group.rawValue)").run()
             try await db.raw("UPDATE directory_groups SET member_count = member_count - 1 WHERE id = \(bind: group.rawValue)").run()
             try await store.recordListChange(
-                db, user: id, action: "user.groups.remove", related: ("group", group.rawValue), field: "groups", before: current,
+                db, user: id, action: .userGroupsRemove, related: ("group", group.rawValue), field: "groups", before: current,
                 after: current.filter { $0 != group }, context: context)
         }
     }

@@ -172,7 +172,7 @@ public struct SQLUserRepository: UserRepository {
             try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: users.count) WHERE id = \(bind: tenantId)").run()
             let entries = users.enumerated().map { index, user in
                 AuditEntry(
-                    "user.create", target: ("user", ids[index].rawValue),
+                    .userCreate, target: ("user", ids[index].rawValue),
                     changes: [
                         "email": AuditChange(.null, .string(user.email)), "status": AuditChange(.null, .string("pending")),
                         "groups": AuditChange(.null, .strings((user.groupIds.isEmpty ? [defaultGroup] : user.groupIds).map(\.rawValue))),
@@ -188,7 +188,7 @@ public struct SQLUserRepository: UserRepository {
         try await pool.transaction { db in
             let before = try await store.lockUserForChange(db, id, context: context)
             var sets: [SQLQueryString] = ["updated_at = \(bind: context.now)"]
-            var entry = AuditEntry("user.update", target: ("user", id.rawValue))
+            var entry = AuditEntry(.userUpdate, target: ("user", id.rawValue))
             func value(_ text: String) -> String? { text.isEmpty ? nil : text }
             if let first = change.firstName {
                 sets.append("first_name = \(bind: value(first))")
@@ -222,7 +222,7 @@ public struct SQLUserRepository: UserRepository {
                 db,
                 [
                     AuditEntry(
-                        "user.delete", target: ("user", id.rawValue),
+                        .userDelete, target: ("user", id.rawValue),
                         changes: [
                             "email": AuditChange(.string(user.email), .null), "status": AuditChange(.string(user.status.rawValue), .null),
                         ])
@@ -248,7 +248,7 @@ public struct SQLUserRepository: UserRepository {
                     db,
                     [
                         AuditEntry(
-                            "user.deactivate", target: ("user", id.rawValue),
+                            .userDeactivate, target: ("user", id.rawValue),
                             changes: ["status": AuditChange(.string(user.status.rawValue), .string("inactive"))])
                     ], context: context)
                 try await db.raw("UPDATE users SET status = 'inactive', updated_at = \(bind: now) WHERE id = \(bind: id.rawValue)").run()
@@ -278,7 +278,7 @@ public struct SQLUserRepository: UserRepository {
                 db,
                 [
                     AuditEntry(
-                        "user.reactivate", target: ("user", id.rawValue),
+                        .userReactivate, target: ("user", id.rawValue),
                         changes: ["status": AuditChange(.string("inactive"), .string(status.rawValue))])
                 ], context: context)
             return try await store.loadUser(db, id, context: context)
@@ -296,7 +296,7 @@ public struct SQLUserRepository: UserRepository {
                 db,
                 [
                     AuditEntry(
-                        "user.invite", target: ("user", id.rawValue), related: ("invitation", invitationId),
+                        .userInvite, target: ("user", id.rawValue), related: ("invitation", invitationId),
                         changes: ["invitation": AuditChange(.null, .string(invitationId))]
                     )
                 ], context: context)

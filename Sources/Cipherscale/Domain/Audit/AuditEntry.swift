@@ -2,8 +2,7 @@ import Foundation
 
 /// What the store records about one change, in the transaction of the change.
 public struct AuditEntry: Sendable {
-    /// `user.create`, `group.update`, `device.delete`, ...
-    public var action: String
+    public var action: AuditAction
     public var targetType: String
     public var targetId: String
     /// A second thing the change concerns (the group a user joined, the role taken away).
@@ -15,7 +14,7 @@ public struct AuditEntry: Sendable {
     public var actor: AuditActor?
 
     public init(
-        _ action: String, target: (type: String, id: String), related: (type: String, id: String)? = nil,
+        _ action: AuditAction, target: (type: String, id: String), related: (type: String, id: String)? = nil,
         changes: [String: AuditChange] = [:], actor: AuditActor? = nil
     ) {
         self.action = action

@@ -38,7 +38,12 @@ public struct AuditService: Sendable {
         if let action = filter.action {
             if action.isEmpty || action.utf8.count > 64 { errors.append(FieldError(.query("action"), "must be 1 to 64 characters")) }
             // PostgreSQL text cannot hold NUL: refuse it as input instead of failing the query.
-            if action.contains("\u{0}") { errors.append(FieldError(.query("action"), "must not contain NUL characters")) }
+            if action.contains("\u{0}") {
+                errors.append(FieldError(.query("action"), "must not contain NUL characters"))
+            } else if !action.isEmpty && action.utf8.count <= 64 && AuditAction(rawValue: action) == nil {
+                let known = AuditAction.allCases.map(\.rawValue).joined(separator: ", ")
+                errors.append(FieldError(.query("action"), "'\(action)' is not an action the audit log records; actions: \(known)"))
+            }
             query.filters.append(ListFilter(field: "action", op: .eq, values: [.text(action)]))
         }
         if let since = filter.since { query.filters.append(ListFilter(field: "occurredAt", op: .gte, values: [.millis(since)])) }

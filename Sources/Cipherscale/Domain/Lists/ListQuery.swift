@@ -25,8 +25,9 @@ public struct ListQuery: Sendable, Equatable {
 
     /// Parses the raw query string of a list request against `schema`.
     ///
-    /// Accepts `limit`/`offset` and their `page[limit]`/`page[offset]` aliases, `sort` (repeatable and
-    /// comma-separated), `search`, and `filter[field][op]=value`. Other parameters are ignored.
+    /// Accepts `limit`/`offset` and their `page[limit]`/`page[offset]` aliases, `after`, `sort`
+    /// (repeatable and comma-separated), `search`, and `filter[field][op]=value`. Any other parameter
+    /// is refused by name, so a typo such as `sortt` is not silently ignored.
     public static func parse(_ rawQuery: String?, schema: ListSchema) throws(DirectoryError) -> ListQuery {
         var query = ListQuery(limit: defaultLimit, offset: 0, sort: [], filters: [], search: nil, after: nil)
         var after: String?
@@ -66,10 +67,9 @@ public struct ListQuery: Sendable, Equatable {
             case "sort", "sort[]":
                 for item in value.split(separator: ",", omittingEmptySubsequences: true) {
                     let text = item.trimmingCharacters(in: .whitespaces)
-                    if let key = parseSortKey(text, schema: schema) {
-                        query.sort.append(key)
-                    } else {
-                        errors.append(FieldError(.query("sort"), "cannot sort on '\(text)'"))
+                    switch parseSortKey(text, schema: schema) {
+                    case .success(let key): query.sort.append(key)
+                    case .failure(let error): errors.append(error)
                     }
                 }
             case "search":
@@ -79,7 +79,10 @@ public struct ListQuery: Sendable, Equatable {
                 }
                 query.search = text.isEmpty ? nil : text.lowercased()
             default:
-                guard key.hasPrefix("filter[") else { continue }
+                guard key.hasPrefix("filter[") else {
+                    errors.append(FieldError(.query(key), "is not a parameter of this list; \(knownParameters)"))
+                    continue
+                }
                 switch parseFilter(key: key, value: value, schema: schema) {
                 case .success(let filter): query.filters.append(filter)
                 case .failure(let error): errors.append(error)
@@ -106,7 +109,8 @@ public struct ListQuery: Sendable, Equatable {
         return query
     }
 
-    private static func parseSortKey(_ text: String, schema: ListSchema) -> SortKey? {
+    /// One sort item: `field`, `-field`, `+field`, `field:asc` or `field:desc`.
+    private static func parseSortKey(_ text: String, schema: ListSchema) -> Result<SortKey, FieldError> {
         var name = text
         var descending = false
         if name.hasPrefix("-") {
@@ -121,12 +125,19 @@ public struct ListQuery: Sendable, Equatable {
             switch direction {
             case "asc": break
             case "desc": descending.toggle()
-            default: return nil
+            default:
+                return .failure(FieldError(.query("sort"), "'\(direction)' in '\(text)' is not a sort direction; use asc or desc"))
             }
         }
-        guard let field = schema.fields[name], field.sortable else { return nil }
-        return SortKey(field: name, descending: descending)
+        guard let field = schema.fields[name], field.sortable else {
+            let fields = schema.fields.filter { $0.value.sortable }.keys.sorted().joined(separator: ", ")
+            return .failure(FieldError(.query("sort"), "cannot sort on '\(name)'; sortable fields: \(fields)"))
+        }
+        return .success(SortKey(field: name, descending: descending))
     }
+
+    /// The parameters a list takes, for the error naming an unknown one.
+    static let knownParameters = "known: limit, offset, after, sort, search, filter[field][op] (and page[limit], page[offset])"
 
     private static func parseFilter(key: String, value: String, schema: ListSchema) -> Result<ListFilter, FieldError> {
         // filter[field] or filter[field][op]
@@ -142,12 +153,14 @@ public struct ListQuery: Sendable, Equatable {
         }
         let pointer = FieldLocation.query(key)
         guard let field = schema.fields[parts[0]], field.filterable else {
-            return .failure(FieldError(pointer, "cannot filter on '\(parts[0])'"))
+            let fields = schema.fields.filter { $0.value.filterable }.keys.sorted().joined(separator: ", ")
+            return .failure(FieldError(pointer, "cannot filter on '\(parts[0])'; filterable fields: \(fields)"))
         }
         let op: FilterOperator
         if parts.count == 2 {
             guard let parsed = FilterOperator(rawValue: parts[1]) else {
-                return .failure(FieldError(pointer, "unknown operator '\(parts[1])'"))
+                let operators = FilterOperator.allCases.map(\.rawValue).joined(separator: ", ")
+                return .failure(FieldError(pointer, "unknown operator '\(parts[1])'; operators: \(operators)"))
             }
             op = parsed
         } else {

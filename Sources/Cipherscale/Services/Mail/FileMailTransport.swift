@@ -1,8 +1,16 @@
 import Foundation
 import Logging
 
-/// The embedded default: each message becomes `<folder>/<message-id>.eml`, and a log line says so.
-/// Writing the same message again replaces its file, so a retry never makes a duplicate.
+/// The embedded default, for running without an SMTP server: each message becomes two files in
+/// the folder, named after the recipient and the message's id:
+///
+/// - `<recipient>_<message-id>.eml`, the message exactly as it would be sent (open it in a mail client);
+/// - `<recipient>_<message-id>.txt`, a readable copy (subject and plain text, with the link).
+///
+/// The message id is the outbox row's id (the `Message-ID` without its `@domain`), so writing the
+/// same message again replaces its files and a retry never makes a duplicate. Each delivery is
+/// logged at info level with the recipient, the file and the link, so the link can be taken from
+/// the server's output.
 public struct FileMailTransport: MailTransport {
     let folder: URL
     let logger: Logger
@@ -16,12 +24,12 @@ public struct FileMailTransport: MailTransport {
         messages.map { message in
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                let file = folder.appendingPathComponent(Self.fileName(for: message.messageId))
-                let temporary = folder.appendingPathComponent(".\(Self.fileName(for: message.messageId)).tmp")
-                try Data(message.data.utf8).write(to: temporary)
-                _ = try? FileManager.default.removeItem(at: file)
-                try FileManager.default.moveItem(at: temporary, to: file)
-                logger.info("wrote invitation email", metadata: ["to": "\(message.to)", "file": "\(file.path)"])
+                let name = Self.baseName(for: message)
+                try write(message.readable, to: name + ".txt")
+                let file = try write(message.data, to: name + ".eml")
+                var metadata: Logger.Metadata = ["to": "\(message.to)", "file": "\(file.path)"]
+                if let link = message.link { metadata["link"] = "\(link)" }
+                logger.info("wrote invitation email (no SMTP_URL set)", metadata: metadata)
                 return .success(())
             } catch {
                 return .failure(.transient("cannot write \(folder.path): \(error)"))
@@ -29,7 +37,25 @@ public struct FileMailTransport: MailTransport {
         }
     }
 
-    static func fileName(for messageId: String) -> String {
-        String(messageId.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }) + ".eml"
+    /// Writes `text` to `name` in the folder through a temporary file, so a reader never sees half of it.
+    @discardableResult
+    private func write(_ text: String, to name: String) throws -> URL {
+        let file = folder.appendingPathComponent(name)
+        let temporary = folder.appendingPathComponent(".\(name).tmp")
+        try Data(text.utf8).write(to: temporary)
+        _ = try? FileManager.default.removeItem(at: file)
+        try FileManager.default.moveItem(at: temporary, to: file)
+        return file
+    }
+
+    /// `<recipient>_<message-id without @domain>`, with anything but letters, digits, `@ . - +`
+    /// replaced by `_`, so the name is safe on every file system and sorts by recipient.
+    static func baseName(for message: OutgoingMail) -> String {
+        let id = message.messageId.split(separator: "@").first.map(String.init) ?? message.messageId
+        return safe(message.to) + "_" + safe(id)
+    }
+
+    private static func safe(_ text: String) -> String {
+        String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "@.-+".contains($0)) ? $0 : "_" })
     }
 }

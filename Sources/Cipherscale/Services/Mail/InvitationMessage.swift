@@ -77,7 +77,10 @@ public struct InvitationMessage: Sendable {
         lines += ["--\(boundary)", "Content-Type: text/html; charset=UTF-8", "Content-Transfer-Encoding: base64", ""]
         lines += Self.base64Lines(html.replacingOccurrences(of: "\n", with: "\r\n"))
         lines += ["--\(boundary)--", ""]
-        return OutgoingMail(messageId: messageId, from: fromAddress, to: recipient, data: lines.joined(separator: "\r\n"))
+        let readable = "From: \(from)\nTo: \(recipient)\nSubject: \(subject)\n\n\(text)\n"
+        return OutgoingMail(
+            messageId: messageId, from: fromAddress, to: recipient, data: lines.joined(separator: "\r\n"), readable: readable, link: url
+        )
     }
 
     /// Body text as base64 lines of 76 characters.

@@ -1,0 +1,26 @@
+/// Every kind of change the audit log records, named `<target>.<verb>` as the log shows them.
+/// Filtering the log by an action not listed here is a 400 naming the known ones.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case tenantCreate = "tenant.create"
+    case apiKeyCreate = "apikey.create"
+    case apiKeyRevoke = "apikey.revoke"
+    case userCreate = "user.create"
+    case userUpdate = "user.update"
+    case userDelete = "user.delete"
+    case userDeactivate = "user.deactivate"
+    case userReactivate = "user.reactivate"
+    case userInvite = "user.invite"
+    case userAcceptInvitation = "user.accept-invitation"
+    case userRolesUpdate = "user.roles.update"
+    case userRolesRemove = "user.roles.remove"
+    case userGroupsAdd = "user.groups.add"
+    case userGroupsRemove = "user.groups.remove"
+    case groupCreate = "group.create"
+    case groupUpdate = "group.update"
+    case groupDelete = "group.delete"
+    case deviceRegister = "device.register"
+    case deviceUpdate = "device.update"
+    case deviceDeactivate = "device.deactivate"
+    case deviceReactivate = "device.reactivate"
+    case deviceDelete = "device.delete"
+}

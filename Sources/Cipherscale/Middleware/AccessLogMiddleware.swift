@@ -1,0 +1,27 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// With `LOG_REQUESTS=1`: one info line per request once it is answered, with the method, the
+/// route template (`/tenants/users/{id}`, never the ids themselves), the status, the duration and
+/// the request id (from the logger's metadata, set by ``RequestIdMiddleware`` just before).
+struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context: context, status: response.status.code, since: started)
+            return response
+        } catch {
+            log(request, context: context, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: started)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, context: Context, status: Int, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let route = context.endpointPath ?? request.uri.path
+        context.logger.info("\(request.method) \(route) \(status) \((milliseconds * 10).rounded() / 10) ms")
+    }
+}

@@ -79,6 +79,15 @@ export CIPHERSCALE_TEST_SMTPS_URL="smtps://localhost:$SMTPS_PORT"
 export CIPHERSCALE_TEST_SMTPS_MAILDIR="$SMTP_DIR/smtps-maildir"
 export CIPHERSCALE_TEST_SMTP_CA="$SMTP_DIR/cert.pem"
 
+# The README's tour (run by smoke.py as pasted) uses curl and jq.
+if ! command -v jq >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== Installing curl and jq ==" >&2
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq; } >&2
+    fi
+    command -v jq >/dev/null 2>&1 || { echo "jq is needed (apt-get install jq)" >&2; exit 1; }
+fi
+
 # Style first: the repository's .swift-format, strict (warnings fail), over every Swift file we wrote.
 echo "== swift format lint --strict =="
 swift format lint --strict --recursive Sources Tests
@@ -91,7 +100,8 @@ status=0
 
 echo
 echo "== SQLite =="
-if ! CIPHERSCALE_TEST_DATABASE=sqlite swift test --skip-build "$@"; then
+# Every suite is Swift Testing; --disable-xctest keeps XCTest's empty "Executed 0 tests" line out.
+if ! CIPHERSCALE_TEST_DATABASE=sqlite swift test --skip-build --disable-xctest "$@"; then
     echo "!! SQLite tests FAILED"
     status=1
 fi
@@ -99,7 +109,7 @@ fi
 echo
 echo "== PostgreSQL =="
 if ! CIPHERSCALE_TEST_DATABASE=postgres CIPHERSCALE_TEST_POSTGRES_URL="$PG_URL" \
-    swift test --skip-build "$@"; then
+    swift test --skip-build --disable-xctest "$@"; then
     echo "!! PostgreSQL tests FAILED"
     status=1
 fi

@@ -9,7 +9,8 @@ struct ListArguments: ParsableArguments {
     @Option(name: .customLong("filter"), help: "field:op:value, such as status:eq:active (repeatable; combined with AND).")
     var filters: [String] = []
 
-    @Option(help: "Sort items: field, -field or field:desc (repeatable, or comma-separated).")
+    // Unconditional, so `--sort -email` takes `-email` as the value rather than as an option.
+    @Option(parsing: .unconditionalSingleValue, help: "Sort items: field, -field or field:desc (repeatable, or comma-separated).")
     var sort: [String] = []
 
     @Option(help: "Page size (default 10; the server clamps it to 100).")

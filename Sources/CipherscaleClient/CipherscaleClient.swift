@@ -32,9 +32,7 @@ public struct CipherscaleClient: Sendable {
     /// A client of the server at `url` (such as `http://127.0.0.1:8080`), sending `apiKey` when
     /// given, over `httpClient` (the process-wide shared one unless told otherwise).
     public init(url: String, apiKey: String?, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(60)) throws {
-        guard let base = URL(string: url), let scheme = base.scheme, ["http", "https"].contains(scheme), base.host != nil else {
-            throw CipherscaleClientError.invalidURL(url)
-        }
+        guard let base = Self.baseURL(url) else { throw CipherscaleClientError.invalidURL(url) }
         let transport = AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .nanoseconds(Int64(timeout / .nanoseconds(1)))))
         self.init(url: base, apiKey: apiKey, transport: transport, query: [])
     }
@@ -48,6 +46,14 @@ public struct CipherscaleClient: Sendable {
         if let apiKey { middlewares.append(APIKeyMiddleware(apiKey: apiKey)) }
         if !query.isEmpty { middlewares.append(QueryItemsMiddleware(items: query)) }
         api = Client(serverURL: url, configuration: Self.configuration, transport: transport, middlewares: middlewares)
+    }
+
+    /// `text` as a server's base URL, or nil when it is not an `http` or `https` URL with a host.
+    public static func baseURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            return nil
+        }
+        return url
     }
 
     /// The same client, adding `items` to the query of every request: for the list filters

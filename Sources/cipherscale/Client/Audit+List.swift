@@ -13,15 +13,15 @@ extension Audit {
         @Flag(help: "Walk every page (100 a request) and print all changes; progress goes to stderr.") var all = false
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            var from: Date?
-            if let since {
-                guard let date = CipherscaleClient.parseTimestamp(since) else {
-                    throw ValidationError("--since must be an ISO 8601 time such as 2023-01-15T10:30:00.123Z; got '\(since)'.")
-                }
-                from = date
+        func validate() throws {
+            if let since, CipherscaleClient.parseTimestamp(since) == nil {
+                throw ValidationError("--since must be an ISO 8601 time such as 2023-01-15T10:30:00.123Z; got '\(since)'.")
             }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
+        }
+
+        func run() async throws {
+            let from = since.flatMap(CipherscaleClient.parseTimestamp)
             let limit = all ? CipherscaleClient.walkPageSize : limit
             try await ListPrinter.run(client, all: all, output: output, columns: .auditEvents) {
                 try await $0.auditEvents(since: from, limit: limit, after: $1)

@@ -13,17 +13,26 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("api-key"), help: "The tenant's API key, csk_… (env CIPHERSCALE_API_KEY).")
     var apiKey: String?
 
-    /// Runs `body` with a client of the chosen server; a missing key or a malformed URL is a usage error.
+    /// The URL to use: `--url`, else `CIPHERSCALE_URL`, else the default.
+    var resolvedURL: String {
+        url ?? ProcessInfo.processInfo.environment["CIPHERSCALE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultURL
+    }
+
+    /// The key to send: `--api-key`, else `CIPHERSCALE_API_KEY`.
+    var resolvedKey: String? {
+        (apiKey ?? ProcessInfo.processInfo.environment["CIPHERSCALE_API_KEY"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A missing key or a malformed URL is a usage error, found while parsing (so the message shows the command's usage).
+    func validate() throws {
+        guard resolvedKey != nil else { throw ValidationError("No API key: pass --api-key or set CIPHERSCALE_API_KEY.") }
+        guard CipherscaleClient.baseURL(resolvedURL) != nil else {
+            throw ValidationError("--url (or CIPHERSCALE_URL) must be an http(s) URL with a host; got '\(resolvedURL)'.")
+        }
+    }
+
+    /// Runs `body` with a client of the chosen server.
     func withClient<Result>(_ body: (CipherscaleClient) async throws -> Result) async throws -> Result {
-        let environment = ProcessInfo.processInfo.environment
-        let url = url ?? environment["CIPHERSCALE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultURL
-        guard let key = apiKey ?? environment["CIPHERSCALE_API_KEY"], !key.isEmpty else {
-            throw ValidationError("No API key: pass --api-key or set CIPHERSCALE_API_KEY.")
-        }
-        do {
-            return try await CipherscaleClient.withClient(url: url, apiKey: key, body)
-        } catch CipherscaleClientError.invalidURL(let text) {
-            throw ValidationError("--url must be an http(s) URL with a host; got '\(text)'.")
-        }
+        try await CipherscaleClient.withClient(url: resolvedURL, apiKey: resolvedKey, body)
     }
 }

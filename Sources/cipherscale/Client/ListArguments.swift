@@ -19,9 +19,14 @@ struct ListArguments: ParsableArguments {
     @Flag(help: "Walk every page (100 a request) and print all items; progress goes to stderr.")
     var all = false
 
-    /// The options to send; a filter that is not `field:op:value` is a usage error.
-    func options() throws -> ListOptions {
+    /// A negative limit or a filter that is not `field:op:value` is a usage error.
+    func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
+        _ = try options()
+    }
+
+    /// The options to send.
+    func options() throws -> ListOptions {
         do {
             return ListOptions(search: search, filters: try filters.map(ListFilter.init(parsing:)), sort: sort, limit: all ? 100 : limit)
         } catch {

@@ -21,15 +21,8 @@ func withWorld(invitationRateLimit: Int = 0, rateLimit: Int = 0, _ body: @Sendab
         let services = makeServices(
             store: store, tokens: InvitationTokens(secret: InvitationTokens.randomSecret()), invitationTTL: 7 * 24 * 3600 * 1000, clock: clock
         )
-        func tenant(_ name: String, _ email: String) async throws -> TestTenant {
-            let created = try await services.tenants.create(name: name, ownerEmail: email)
-            let readOnly = try await services.keys.create(tenant: created.tenantId, readOnly: true)
-            return TestTenant(
-                id: created.tenantId.rawValue, ownerId: created.ownerUserId.rawValue, adminKey: created.apiKey, readOnlyKey: readOnly.apiKey
-            )
-        }
-        let a = try await tenant("Tenant A", "owner@a.example")
-        let b = try await tenant("Tenant B", "owner@b.example")
+        let a = try await TestTenant.create("Tenant A", owner: "owner@a.example", services: services)
+        let b = try await TestTenant.create("Tenant B", owner: "owner@b.example", services: services)
         let router = try buildRouter(services: services, invitationRateLimit: invitationRateLimit, rateLimit: rateLimit)
         let app = Application(router: router, logger: logger)
         try await app.test(.router) { client in

@@ -98,7 +98,7 @@ public func buildRouter(
     router.add(middleware: RequestIdMiddleware())
     if logRequests { router.add(middleware: AccessLogMiddleware()) }
     router.addMiddleware {
-        AuthMiddleware(keys: services.keys, limiter: rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: rateLimit) : nil)
+        AuthMiddleware(keys: services.keys, limiter: rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: Double(rateLimit)) : nil)
         ConditionalRequestMiddleware()
         IdempotencyMiddleware(store: services.idempotency, clock: services.clock)
         ProblemMiddleware(routes: routes)

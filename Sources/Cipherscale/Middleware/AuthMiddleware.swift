@@ -36,7 +36,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         var response: Response
         if let decision, let limiter, let retryAfter = decision.retryAfter {
             response = ProblemResponse.make(
-                DirectoryError(.tooManyRequests, "This API key made more than \(limiter.rate) requests per second; retry in \(retryAfter) s.")
+                DirectoryError(.tooManyRequests, "This API key made more than \(Int(limiter.rate)) requests per second; retry in \(retryAfter) s.")
             )
             response.headers[.retryAfter] = String(retryAfter)
         } else if principal.readOnly && request.method != .get && request.method != .head {
@@ -48,7 +48,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[HTTPField.Name("RateLimit-Limit")!] = String(limiter.capacity)
             response.headers[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
             response.headers[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)
-            response.headers[HTTPField.Name("RateLimit-Policy")!] = "\(limiter.capacity);w=\(limiter.capacity / max(limiter.rate, 1))"
+            response.headers[HTTPField.Name("RateLimit-Policy")!] =
+                "\(limiter.capacity);w=\(Int((Double(limiter.capacity) / limiter.rate).rounded()))"
         }
         return response
     }

@@ -19,18 +19,19 @@ final class RateLimiter: Sendable {
     }
 
     let capacity: Int
-    /// Tokens added per second.
-    let rate: Int
+    /// Tokens added per second (fractional: 30 a minute is 0.5 a second).
+    let rate: Double
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    init(capacity: Int, rate: Int) {
+    init(capacity: Int, rate: Double) {
         self.capacity = capacity
         self.rate = rate
     }
 
-    /// `capacity` requests per `period`, refilled evenly (the invitation pages' limit).
+    /// `capacity` requests per `period`, refilled evenly (the invitation pages' limit), so a client
+    /// gets `capacity` at once and then `capacity` per `period`, never more.
     convenience init(capacity: Int, period: Duration) {
-        self.init(capacity: capacity, rate: max(1, Int((Double(capacity) / Self.seconds(period)).rounded())))
+        self.init(capacity: capacity, rate: Double(capacity) / Self.seconds(period))
     }
 
     private static func seconds(_ duration: Duration) -> Double {
@@ -39,7 +40,7 @@ final class RateLimiter: Sendable {
 
     /// Takes one token for `key`.
     func take(_ key: String, now: ContinuousClock.Instant = .now) -> Decision {
-        let perSecond = Double(rate)
+        let perSecond = rate
         let fullAfter = Duration.seconds(Double(capacity) / perSecond)
         return buckets.withLock { buckets in
             if buckets.count > 100_000 {

@@ -98,6 +98,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The framework's floor for `scripts/bench.sh`: Hummingbird alone, one static route and one
+        /// that encodes a user-sized object. Nothing of the directory; never shipped.
+        .executableTarget(
+            name: "cipherscale-bare",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird")
+            ],
+            path: "bench/bare",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CipherscaleTests",
             dependencies: [

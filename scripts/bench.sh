@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The performance harness: builds a release binary, seeds (or reuses) a 1M-user tenant, starts the
-# server, and runs wrk (16 connections, BENCH_SECONDS each) through the scenarios of issue 6.
-# Prints one table and writes it as JSON and Markdown under bench/results/.
+# The performance harness: builds a release binary and the bare Hummingbird server of bench/bare
+# (the framework's floor), seeds (or reuses) a 1M-user tenant, and runs wrk (16 connections,
+# BENCH_SECONDS each) through every scenario, each against a fresh server process. Prints one table
+# (requests/s, latency, and each row as a share of the bare floor and of /health) and writes it as
+# JSON and Markdown under bench/results/.
+#
+#   BENCH_ONLY=scenario,scenario: run only those scenarios (e.g. to compare two binaries on one row).
+#   BENCH_PERF=scenario,scenario: record those scenarios with `perf` (99 Hz, call graphs) and keep a
+#   text summary of the top frames in bench/results/perf-<label>-<scenario>.txt.
 #
 # Usage: scripts/bench.sh [sqlite|postgres]
 #   BENCH_USERS (default 1000000), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16)
@@ -30,10 +36,13 @@ fi
 if [ -n "${BENCH_BIN:-}" ]; then
     BIN="$(cd "$(dirname "$BENCH_BIN")" && pwd)/$(basename "$BENCH_BIN")"
 else
-    echo "== Building the release binary ==" >&2
-    swift build -c release --product cipherscale >&2
     BIN="$(swift build -c release --show-bin-path)/cipherscale"
 fi
+# One build of every product (the server, the bare floor of bench/bare): building them one
+# `--product` at a time makes SwiftPM switch plans and recompile Hummingbird each time.
+echo "== Building the release binaries ==" >&2
+swift build -c release >&2
+BARE_BIN="$(swift build -c release --show-bin-path)/cipherscale-bare"
 LABEL="${BENCH_LABEL:-$DB}"
 
 WORK="$PWD/bench/work/$DB"
@@ -83,7 +92,11 @@ PEAK_RSS_KB=0
 # Each scenario gets a fresh server process, so a slow scenario's backlog cannot starve the next one;
 # the peak RSS reported is the largest of all of them.
 start_server() {
-    "$BIN" serve --port "$PORT" >>"$WORK/server.log" 2>&1 &
+    if [ "${BARE:-}" = 1 ]; then
+        PORT="$PORT" "$BARE_BIN" >>"$WORK/server.log" 2>&1 &
+    else
+        "$BIN" serve --port "$PORT" >>"$WORK/server.log" 2>&1 &
+    fi
     SERVER_PID=$!
     for _ in $(seq 1 300); do
         python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/health', timeout=1)" 2>/dev/null && break
@@ -139,6 +152,7 @@ RESULTS="$WORK/results.txt"
 : > "$RESULTS"
 run() {
     local name="$1" scenario="$2" group="$3" key="${4:-$KEY}"
+    if [ -n "${BENCH_ONLY:-}" ] && [[ ",$BENCH_ONLY," != *",$scenario,"* ]]; then return; fi
     echo "== $name ==" >&2
     stop_server
     start_server
@@ -150,16 +164,34 @@ run() {
     local rss
     rss="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)"
     echo "$scenario|$name|$line rss_kb=${rss:-0}" >> "$RESULTS"
+    if [[ ",${BENCH_PERF:-}," == *",$scenario,"* ]] && command -v perf >/dev/null 2>&1; then
+        # A second, profiled pass on a fresh process: the table above keeps the unprofiled numbers.
+        stop_server
+        start_server
+        perf record -F 499 -g -p "$SERVER_PID" -o "$WORK/perf-$scenario.data" -- sleep "$SECONDS_PER" >/dev/null 2>&1 &
+        local perf_pid=$!
+        BENCH_KEY="$key" BENCH_SCENARIO="$scenario" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --timeout 10s \
+            -s bench/lua/scenario.lua "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
+        wait "$perf_pid" || true
+        python3 bench/perf-summary.py "$WORK/perf-$scenario.data" "$name ($LABEL, $(date -u +%Y-%m-%dT%H:%M:%SZ))" \
+            > "bench/results/perf-$LABEL-$scenario.txt" 2>/dev/null || true
+        rm -f "$WORK/perf-$scenario.data"
+    fi
 }
-run "floor: GET /health" health ""
+BARE=1 run "bare Hummingbird: static route" bare_static ""
+BARE=1 run "bare Hummingbird: encode a user" bare_user ""
+run "a 404 through every middleware (no database)" not_found ""
+run "GET /health (one SELECT 1)" health ""
 run "get one user by id" get_user ""
 run "list, default page with total" list_default ""
+run "list, filter[status][eq]=active, first page" list_active ""
 run "list, limit 100, sort=-lastConnection" list_sorted ""
 run "list, search a fragment, limit 20" search ""
 run "list, filter groups.id (largest group), sort=email, limit 50" group_filter "$(input largestGroup)"
 run "list, deep page offset 900,000" deep_page ""
 run "list, deep page after= a cursor 900,000 in" deep_cursor ""
 run "create 100 users in one call" create_100 ""
+run "create one user per call (mail written as files meanwhile)" create_1 ""
 run "PATCH roles on random users" patch_roles ""
 run "join and leave a group" join_leave "$(input benchGroup)"
 # Refusals of two kinds of bad key (every answer is a 401, counted under errors): their latencies
@@ -186,9 +218,12 @@ for line in open(results):
                  "p50Ms": round(int(fields["p50_us"]) / 1000, 2), "p99Ms": round(int(fields["p99_us"]) / 1000, 2),
                  "errors": int(fields["errors"]), "requests": requests,
                  "peakRssMB": round(int(fields.get("rss_kb", 0)) / 1024, 1)})
-floor = rows[0]["requestsPerSecond"] or 1
+by_scenario = {row["scenario"]: row for row in rows}
+bare = (by_scenario.get("bare_static") or rows[0])["requestsPerSecond"] or 1
+health = (by_scenario.get("health") or rows[0])["requestsPerSecond"] or 1
 for row in rows:
-    row["fractionOfFloor"] = round(row["requestsPerSecond"] / floor, 3)
+    row["fractionOfBare"] = round(row["requestsPerSecond"] / bare, 4)
+    row["fractionOfHealth"] = round(row["requestsPerSecond"] / health, 4)
     if row["scenario"] == "create_100":
         row["usersPerSecond"] = round(row["requestsPerSecond"] * 100, 1)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
@@ -198,10 +233,14 @@ report = {"database": db, "users": int(users), "seedSeconds": float(seed_seconds
           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scenarios": rows}
 lines = [f"Database: {db}; {int(users):,} users in the tenant (+3 tenants of 1,000); wrk {connections} connections, {seconds} s per scenario; "
          f"peak server RSS {report['peakRssMB']} MB" + (f"; seeded in {seed_seconds} s" if seed_seconds else "") + ".",
-         "", "| scenario | requests/s | p50 ms | p99 ms | errors | of floor | peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|"]
+         "", "| scenario | requests/s | p50 ms | p99 ms | errors | of bare | of /health | peak RSS MB |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|"]
+def share(value):
+    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
 for row in rows:
     extra = f" ({row['usersPerSecond']:,.0f} users/s)" if "usersPerSecond" in row else ""
-    lines.append(f"| {row['name']} | {row['requestsPerSecond']:,.0f}{extra} | {row['p50Ms']} | {row['p99Ms']} | {row['errors']} | {row['fractionOfFloor']:.0%} | {row['peakRssMB']} |")
+    lines.append(f"| {row['name']} | {row['requestsPerSecond']:,.0f}{extra} | {row['p50Ms']} | {row['p99Ms']} | {row['errors']} "
+                 f"| {share(row['fractionOfBare'])} | {share(row['fractionOfHealth'])} | {row['peakRssMB']} |")
 table = "\n".join(lines)
 print(table)
 stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())

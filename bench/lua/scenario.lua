@@ -25,6 +25,8 @@ local thread_tag = "0"
 local joined = {}
 
 local headers = { ["apikey"] = key, ["Accept"] = "application/json", ["Content-Type"] = "application/json" }
+-- No key: the bare framework's routes, and a 404 that costs the middleware chain but no database.
+local keyless = { ["Accept"] = "application/json" }
 
 local function random_id()
   return ids[math.random(1, #ids)]
@@ -46,6 +48,17 @@ function request()
   counter = counter + 1
   if scenario == "health" then
     return wrk.format("GET", "/health", headers)
+  elseif scenario == "bare_static" then
+    return wrk.format("GET", "/", keyless)
+  elseif scenario == "bare_user" then
+    return wrk.format("GET", "/user", keyless)
+  elseif scenario == "not_found" then
+    return wrk.format("GET", "/no/such/route", keyless)
+  elseif scenario == "list_active" then
+    return wrk.format("GET", "/tenants/users?filter[status][eq]=active", headers)
+  elseif scenario == "create_1" then
+    return wrk.format("POST", "/tenants/users", headers,
+      string.format('{"email":"one.%s.%d@load.example","groups":[]}', thread_tag, counter))
   elseif scenario == "get_user" then
     return wrk.format("GET", "/tenants/users/" .. random_id(), headers)
   elseif scenario == "refuse_wrong_secret" or scenario == "refuse_unknown_prefix" then

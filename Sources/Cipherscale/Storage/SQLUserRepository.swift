@@ -46,6 +46,22 @@ public struct SQLUserRepository: UserRepository {
     /// to looking up and sorting every match (on SQLite).
     static let orderedSearchScanLimit = 20_000
 
+    /// The statuses whose counters give the total of `query`: its one filter is on `status` (`eq`,
+    /// `in`, or their negations `ne`, `nin`) and there is no search. Nil when the total must be counted.
+    static func statusesCounted(_ query: ListQuery) -> (values: [String], negated: Bool)? {
+        guard query.search == nil, query.filters.count == 1, let filter = query.filters.first, filter.field == "status" else { return nil }
+        let values = filter.values.compactMap { value -> String? in
+            if case .text(let text) = value { return text }
+            return nil
+        }
+        guard values.count == filter.values.count, !values.isEmpty else { return nil }
+        switch filter.op {
+        case .eq, .in: return (values, false)
+        case .ne, .nin: return (values, true)
+        default: return nil
+        }
+    }
+
     /// One page of the tenant's users with the exact number of matches.
     public func list(_ query: ListQuery, context: OperationContext) async throws -> Page<User> {
         let tenantId = context.tenantId.rawValue
@@ -65,6 +81,20 @@ public struct SQLUserRepository: UserRepository {
                     try await db.raw(
                         "SELECT member_count FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)"
                     ).first()?.decode(column: "member_count", as: Int.self) ?? 0
+            } else if let statuses = Self.statusesCounted(query) {
+                // Users of some statuses: per-status counters kept by triggers (005_user_status_counts).
+                let matching =
+                    try await db.raw(
+                        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM user_status_counts WHERE tenant_id = \(bind: tenantId) AND status IN (\(binds: statuses.values))"
+                    ).first()?.decode(column: "n", as: Int.self) ?? 0
+                if statuses.negated {
+                    let all =
+                        try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
+                        .first()?.decode(column: "user_count", as: Int.self) ?? 0
+                    total = all - matching
+                } else {
+                    total = matching
+                }
             } else {
                 total =
                     try await db.raw("SELECT COUNT(*) AS n FROM users u WHERE u.tenant_id = \(bind: tenantId)" + conditions)

@@ -9,6 +9,7 @@ enum Migrator {
         AddAuditAndIdempotency.migration,
         AddNullableSortIndexes.migration,
         AddUserSearchIndexes.migration,
+        AddUserStatusCounts.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

@@ -24,6 +24,9 @@ enum CipherscaleExecutable {
         return nil
     }()
 
+    /// Serialises `Process.run()` across the tests that run in parallel.
+    private static let launchLock = NSLock()
+
     /// Runs the executable with `arguments` and only `environment` (plus `PATH` and `HOME`), its output
     /// in temporary files (a pipe could fill up and stall it); ends it after `timeout`.
     static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> CommandRun {
@@ -43,7 +46,6 @@ enum CipherscaleExecutable {
         var inherited = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "TMPDIR"].contains($0.key) }
         inherited.merge(environment) { $1 }
         process.environment = inherited
-        process.currentDirectoryURL = folder
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -55,7 +57,9 @@ enum CipherscaleExecutable {
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
-                try process.run()
+                // Foundation's Process on Linux is not safe to launch from several threads at once
+                // (a parallel launch crashed inside Process.run): one launch at a time.
+                try launchLock.withLock { try process.run() }
             } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: error)

@@ -45,7 +45,7 @@ enum InvitationPages {
 
     /// Why the link cannot be used.
     static func problem(_ error: DirectoryError) -> String {
-        page("This invitation cannot be used", "<p>\(HTML.escape(error.detail))</p><p>Ask your administrator to invite you again.</p>")
+        problem(status: .notFound, detail: error.detail, errors: [])
     }
 
     /// An error page for the acceptance flow: what went wrong and what the person can do.

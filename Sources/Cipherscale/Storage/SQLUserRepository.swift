@@ -67,12 +67,15 @@ public struct SQLUserRepository: UserRepository {
         let tenantId = context.tenantId.rawValue
         return try await pool.read { db in
             let conditions = Self.userList.conditions(for: query, kind: pool.kind)
+            /// The tenant's user counter, kept in step with every insert and delete.
+            func tenantUserCount() async throws -> Int {
+                try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
+                    .first()?.decode(column: "user_count", as: Int.self) ?? 0
+            }
             let total: Int
             if query.filters.isEmpty && query.search == nil {
                 // The unfiltered total is a counter kept in step with every insert and delete.
-                total =
-                    try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
-                    .first()?.decode(column: "user_count", as: Int.self) ?? 0
+                total = try await tenantUserCount()
             } else if query.search == nil, query.filters.count == 1, let filter = query.filters.first, filter.field == "groups.id",
                 filter.op == .eq || (filter.op == .in && filter.values.count == 1), case .text(let groupId) = filter.values[0]
             {
@@ -87,14 +90,7 @@ public struct SQLUserRepository: UserRepository {
                     try await db.raw(
                         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM user_status_counts WHERE tenant_id = \(bind: tenantId) AND status IN (\(binds: statuses.values))"
                     ).first()?.decode(column: "n", as: Int.self) ?? 0
-                if statuses.negated {
-                    let all =
-                        try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
-                        .first()?.decode(column: "user_count", as: Int.self) ?? 0
-                    total = all - matching
-                } else {
-                    total = matching
-                }
+                total = statuses.negated ? try await tenantUserCount() - matching : matching
             } else {
                 total =
                     try await db.raw("SELECT COUNT(*) AS n FROM users u WHERE u.tenant_id = \(bind: tenantId)" + conditions)
@@ -105,9 +101,7 @@ public struct SQLUserRepository: UserRepository {
                 // Common matches: walking the sort index and keeping matching rows finds a page after
                 // about (offset + limit) × users / matches rows, far fewer than looking up and
                 // sorting every match. Rare matches: the lookup and sort are the cheap plan.
-                let users =
-                    try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
-                    .first()?.decode(column: "user_count", as: Int.self) ?? 0
+                let users = try await tenantUserCount()
                 searchAsFilter = (query.offset + query.limit + 1) * users / total <= Self.orderedSearchScanLimit
             }
             let page = try await ListPager(list: Self.userList, schema: .users, kind: pool.kind).page(

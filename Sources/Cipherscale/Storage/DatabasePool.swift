@@ -11,8 +11,9 @@ import Synchronization
 
 /// Connections to the database: concurrent reads, and writes that run as one transaction each.
 ///
-/// SQLite has one writer connection (transactions are serialised by an async lock, as SQLite
-/// allows only one writer anyway) and several reader connections in WAL mode. PostgreSQL uses
+/// SQLite has one writer connection (transactions take turns on it, as SQLite allows only one
+/// writer anyway, and those that meet there share a COMMIT: ``SQLiteWriter``) and several reader
+/// connections in WAL mode. PostgreSQL uses
 /// the `PostgresClient` pool; every transaction holds one pooled connection.
 public final class DatabasePool: Sendable {
     /// The engine behind this pool.
@@ -21,7 +22,7 @@ public final class DatabasePool: Sendable {
     private let logger: Logger
 
     private enum Backend: Sendable {
-        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], writeLock: AsyncLock, next: RoundRobin)
+        case sqlite(writer: SQLiteWriter, readers: [SQLiteConnection], next: RoundRobin)
         case postgres(client: PostgresClient, runner: Task<Void, Never>)
     }
 
@@ -50,7 +51,7 @@ public final class DatabasePool: Sendable {
             let readers = Array(connections.dropFirst())
             return DatabasePool(
                 kind: .sqlite,
-                backend: .sqlite(writer: writer, readers: readers, writeLock: AsyncLock(), next: RoundRobin()),
+                backend: .sqlite(writer: SQLiteWriter(connection: writer), readers: readers, next: RoundRobin()),
                 logger: logger
             )
         case .postgres(let url, let searchPath):
@@ -140,7 +141,7 @@ public final class DatabasePool: Sendable {
     /// Runs `body` with a connection for reading; it sees only committed data.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(_, let readers, _, let next):
+        case .sqlite(_, let readers, let next):
             let index = next.counter.wrappingAdd(1, ordering: .relaxed).oldValue
             return try await body(readers[abs(index) % readers.count].sql(queryLogLevel: nil))
         case .postgres(let client, _):
@@ -169,10 +170,8 @@ public final class DatabasePool: Sendable {
     /// Runs `body` inside one transaction: it commits when `body` returns and rolls back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let writer, _, let lock, _):
-            return try await lock.withLock {
-                try await Self.inTransaction(writer.sql(queryLogLevel: nil), begin: "BEGIN IMMEDIATE", body)
-            }
+        case .sqlite(let writer, _, _):
+            return try await writer.transaction(body)
         case .postgres(let client, _):
             // A deadlock or serialisation failure is the database asking us to try again: do so a few times.
             var attempt = 0
@@ -195,9 +194,8 @@ public final class DatabasePool: Sendable {
     /// them back from the file for every row, and statement journals in memory. Nothing changes
     /// for PostgreSQL.
     public func prepareForBulkLoad() async throws {
-        guard case .sqlite(let writer, _, let lock, _) = backend else { return }
-        try await lock.withLock {
-            let sql = writer.sql(queryLogLevel: nil)
+        guard case .sqlite(let writer, _, _) = backend else { return }
+        try await writer.withExclusiveAccess { sql in
             try await sql.raw("PRAGMA cache_size = -1048576").run()
             // Multi-row INSERTs keep a statement journal; in memory it costs no file writes.
             try await sql.raw("PRAGMA temp_store = MEMORY").run()
@@ -212,8 +210,8 @@ public final class DatabasePool: Sendable {
     /// Closes every connection. The pool must not be used afterwards.
     public func close() async {
         switch backend {
-        case .sqlite(let writer, let readers, _, _):
-            for connection in [writer] + readers { try? await connection.close() }
+        case .sqlite(let writer, let readers, _):
+            for connection in [writer.connection] + readers { try? await connection.close() }
         case .postgres(_, let runner):
             runner.cancel()
             _ = await runner.value

@@ -37,6 +37,14 @@ struct IndexedSearchTests {
             // Tenant B's users never match A's search, and the reverse.
             _ = try await world.createUsers(["grace@other.example"], key: world.b.adminKey)
             #expect(try await emails(world, "grace").isEmpty)
+            // With matches in both tenants, each total counts its own tenant's alone.
+            _ = try await world.createUsers(["grace.a@one.example", "grace.b@one.example"])
+            _ = try await world.createUsers(["grace.c@other.example"], key: world.b.adminKey)
+            let mine = try await world.request(.get, "/tenants/users?search=grace&limit=1")
+            #expect(mine.object["total"] as? Int == 2)
+            let theirs = try await world.request(.get, "/tenants/users?search=grace&limit=10", auth: .key(world.b.adminKey))
+            #expect(theirs.object["total"] as? Int == 2)
+            #expect((theirs.object["data"] as? [[String: Any]])?.count == 2)
         }
     }
 }

@@ -28,7 +28,7 @@ struct ListSQL {
         if let search = query.search, kind == .sqlite, search.count >= 3, let index = sqliteSearchIndex {
             // A quoted FTS5 phrase: with the trigram tokenizer it matches the text as a substring of
             // one column, case-insensitively, exactly like the LIKE below.
-            sql += " AND " + index("\"" + search.replacingOccurrences(of: "\"", with: "\"\"") + "\"", searchAsFilter)
+            sql += " AND " + index(Self.ftsPhrase(search), searchAsFilter)
         } else if let search = query.search {
             let pattern = "%" + escapeLike(search) + "%"
             let parts = searchColumns.map { column -> SQLQueryString in
@@ -37,6 +37,11 @@ struct ListSQL {
             sql += " AND (" + parts.joined(separator: " OR ") + ")"
         }
         return sql
+    }
+
+    /// `search` as a quoted FTS5 phrase (quotes in it are text, not syntax).
+    static func ftsPhrase(_ search: String) -> String {
+        "\"" + search.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// ` ORDER BY ...` for the sort keys, always ending with the id.

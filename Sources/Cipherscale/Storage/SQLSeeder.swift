@@ -141,7 +141,8 @@ public struct SQLSeeder: Sendable {
                 try await db.raw(
                     """
                     INSERT INTO users_search(rowid, email_key, first_name, last_name)
-                    SELECT rowid, email_key, first_name, last_name FROM users WHERE rowid > \(bind: dropped.lastRowid)
+                    SELECT \(unsafeRaw: SearchIndex.rowid(of: "u")), u.email_key, u.first_name, u.last_name FROM users u
+                    WHERE u.rowid > \(bind: dropped.lastRowid)
                     """
                 ).run()
                 try await db.raw(SQLQueryString(trigger)).run()

@@ -35,12 +35,19 @@ public struct SQLUserRepository: UserRepository {
             }),
         ],
         searchColumns: ["u.email_key", "u.first_name", "u.last_name"],
-        idColumn: "u.id",
-        sqliteSearchIndex: { phrase, asFilter in
-            // `+` keeps SQLite from using the match list to look rows up by rowid.
-            "\(unsafeRaw: asFilter ? "+" : "")u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH \(bind: phrase))"
-        }
+        idColumn: "u.id"
     )
+
+    /// The user list of one tenant: on SQLite, search reads only that tenant's range of the index.
+    static func userList(of tenantId: String) -> ListSQL {
+        var list = userList
+        list.sqliteSearchIndex = { phrase, asFilter in
+            // `+` keeps SQLite from using the match list to look rows up by rowid.
+            "\(unsafeRaw: asFilter ? "+" : "")u.rowid IN (SELECT users_search.rowid % \(unsafeRaw: String(SearchIndex.tenantStride)) FROM users_search WHERE users_search MATCH \(bind: phrase)"
+                + SearchIndex.tenantRange(tenantId) + ")"
+        }
+        return list
+    }
 
     /// The most index entries a search page may expect to read in order before its plan switches
     /// to looking up and sorting every match (on SQLite).
@@ -66,7 +73,8 @@ public struct SQLUserRepository: UserRepository {
     public func list(_ query: ListQuery, context: OperationContext) async throws -> Page<User> {
         let tenantId = context.tenantId.rawValue
         return try await pool.read { db in
-            let conditions = Self.userList.conditions(for: query, kind: pool.kind)
+            let list = Self.userList(of: tenantId)
+            let conditions = list.conditions(for: query, kind: pool.kind)
             /// The tenant's user counter, kept in step with every insert and delete.
             func tenantUserCount() async throws -> Int {
                 try await db.raw("SELECT user_count FROM tenants WHERE id = \(bind: tenantId)")
@@ -91,6 +99,13 @@ public struct SQLUserRepository: UserRepository {
                         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM user_status_counts WHERE tenant_id = \(bind: tenantId) AND status IN (\(binds: statuses.values))"
                     ).first()?.decode(column: "n", as: Int.self) ?? 0
                 total = statuses.negated ? try await tenantUserCount() - matching : matching
+            } else if pool.kind == .sqlite, query.filters.isEmpty, let search = query.search, search.count >= 3 {
+                // A search alone: the tenant's range of the trigram index holds exactly its matches.
+                total =
+                    try await db.raw(
+                        "SELECT COUNT(*) AS n FROM users_search WHERE users_search MATCH \(bind: ListSQL.ftsPhrase(search))"
+                            + SearchIndex.tenantRange(tenantId)
+                    ).first()?.decode(column: "n", as: Int.self) ?? 0
             } else {
                 total =
                     try await db.raw("SELECT COUNT(*) AS n FROM users u WHERE u.tenant_id = \(bind: tenantId)" + conditions)
@@ -104,7 +119,7 @@ public struct SQLUserRepository: UserRepository {
                 let users = try await tenantUserCount()
                 searchAsFilter = (query.offset + query.limit + 1) * users / total <= Self.orderedSearchScanLimit
             }
-            let page = try await ListPager(list: Self.userList, schema: .users, kind: pool.kind).page(
+            let page = try await ListPager(list: list, schema: .users, kind: pool.kind).page(
                 db, query: query, columns: SQLStore.userColumns, from: "users u", scope: "u.tenant_id = \(bind: tenantId)", total: total,
                 searchAsFilter: searchAsFilter, idsFirst: true, decode: UserRecord.init(row:), id: \.id.rawValue
             )

@@ -10,6 +10,7 @@ enum Migrator {
         AddNullableSortIndexes.migration,
         AddUserSearchIndexes.migration,
         AddUserStatusCounts.migration,
+        AddTenantToUserSearch.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

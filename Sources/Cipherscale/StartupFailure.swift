@@ -86,6 +86,8 @@ public struct StartupFailure: Error, CustomStringConvertible {
             }
         case let error as SQLiteError:
             return error.message
+        case let error as SQLiteFailure:
+            return error.message
         case let error as POSIXError:
             return errnoText(error.code.rawValue)
         case let error as CocoaError:

@@ -22,7 +22,7 @@ public final class DatabasePool: Sendable {
     private let logger: Logger
 
     private enum Backend: Sendable {
-        case sqlite(writer: SQLiteWriter, readers: [SQLiteConnection], next: RoundRobin)
+        case sqlite(writer: SQLiteWriter, readers: SQLiteReaders)
         case postgres(client: PostgresClient, runner: Task<Void, Never>)
     }
 
@@ -38,22 +38,18 @@ public final class DatabasePool: Sendable {
         case .sqlite(let path):
             // One writer and four readers. If any of them fails (a folder that cannot be created, a
             // file that is not a database), those already open are closed and the path is named.
-            var connections: [SQLiteConnection] = []
+            var connections: [SQLiteHandle] = []
             do {
                 let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 for _ in 0..<5 { connections.append(try await openSQLite(path: path, logger: logger)) }
             } catch {
-                for connection in connections { try? await connection.close() }
+                for connection in connections { connection.close() }
                 throw StartupFailure.cannotOpenDatabase(path: path, cause: error)
             }
-            let writer = connections[0]
-            let readers = Array(connections.dropFirst())
-            return DatabasePool(
-                kind: .sqlite,
-                backend: .sqlite(writer: SQLiteWriter(connection: writer), readers: readers, next: RoundRobin()),
-                logger: logger
-            )
+            let writer = SQLiteWriter(connection: connections[0], logger: logger)
+            let readers = SQLiteReaders(Array(connections.dropFirst()))
+            return DatabasePool(kind: .sqlite, backend: .sqlite(writer: writer, readers: readers), logger: logger)
         case .postgres(let url, let searchPath):
             var (configuration, probe) = try postgresConfigurations(url: url)
             try await checkReachable(probe, logger: logger)
@@ -70,17 +66,16 @@ public final class DatabasePool: Sendable {
         }
     }
 
-    private static func openSQLite(path: String, logger: Logger) async throws -> SQLiteConnection {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let sql = connection.sql(queryLogLevel: nil)
+    private static func openSQLite(path: String, logger: Logger) async throws -> SQLiteHandle {
+        let connection = try SQLiteHandle(path: path)
+        let sql = SQLiteHandleDatabase(handle: connection, logger: logger)
         // WAL lets readers run beside the single writer; FULL sync keeps every acknowledged commit.
         do {
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"] {
                 try await sql.raw(SQLQueryString(pragma)).run()
             }
         } catch {
-            // SQLiteNIO asserts that every connection is closed before it goes away.
-            try? await connection.close()
+            connection.close()
             throw error
         }
         return connection
@@ -141,9 +136,8 @@ public final class DatabasePool: Sendable {
     /// Runs `body` with a connection for reading; it sees only committed data.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(_, let readers, let next):
-            let index = next.counter.wrappingAdd(1, ordering: .relaxed).oldValue
-            return try await body(readers[abs(index) % readers.count].sql(queryLogLevel: nil))
+        case .sqlite(_, let readers):
+            return try await readers.with { handle in try await body(SQLiteHandleDatabase(handle: handle, logger: logger)) }
         case .postgres(let client, _):
             return try await client.withConnection { connection in
                 try await body(connection.sql(queryLogLevel: nil))
@@ -170,7 +164,7 @@ public final class DatabasePool: Sendable {
     /// Runs `body` inside one transaction: it commits when `body` returns and rolls back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let writer, _, _):
+        case .sqlite(let writer, _):
             return try await writer.transaction(body)
         case .postgres(let client, _):
             // A deadlock or serialisation failure is the database asking us to try again: do so a few times.
@@ -194,7 +188,7 @@ public final class DatabasePool: Sendable {
     /// them back from the file for every row, and statement journals in memory. Nothing changes
     /// for PostgreSQL.
     public func prepareForBulkLoad() async throws {
-        guard case .sqlite(let writer, _, _) = backend else { return }
+        guard case .sqlite(let writer, _) = backend else { return }
         try await writer.withExclusiveAccess { sql in
             try await sql.raw("PRAGMA cache_size = -1048576").run()
             // Multi-row INSERTs keep a statement journal; in memory it costs no file writes.
@@ -210,8 +204,9 @@ public final class DatabasePool: Sendable {
     /// Closes every connection. The pool must not be used afterwards.
     public func close() async {
         switch backend {
-        case .sqlite(let writer, let readers, _):
-            for connection in [writer.connection] + readers { try? await connection.close() }
+        case .sqlite(let writer, let readers):
+            await writer.close()
+            for connection in readers.all { connection.close() }
         case .postgres(_, let runner):
             runner.cancel()
             _ = await runner.value

@@ -9,6 +9,7 @@ enum SQLErrors {
     static func isUniqueViolation(_ error: any Error) -> Bool {
         if let error = error as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
         if let error = error as? SQLiteError { return error.message.contains("UNIQUE constraint failed") }
+        if let error = error as? SQLiteFailure { return error.message.contains("UNIQUE constraint failed") }
         return false
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import SQLKit
 import SQLiteKit
 import Synchronization
@@ -25,13 +26,20 @@ final class SQLiteWriter: Sendable {
         var pending: [CheckedContinuation<Bool, any Error>] = []
     }
     private let state = Mutex(State())
-    let connection: SQLiteConnection
+    private let connection: SQLiteHandle
+    private let db: SQLiteHandleDatabase
 
-    init(connection: SQLiteConnection) {
+    init(connection: SQLiteHandle, logger: Logger) {
         self.connection = connection
+        self.db = SQLiteHandleDatabase(handle: connection, logger: logger)
     }
 
-    private var db: any SQLDatabase { connection.sql(queryLogLevel: nil) }
+    /// Closes the connection once no transaction holds it.
+    func close() async {
+        await acquire()
+        connection.close()
+        release()
+    }
 
     /// Runs `body` in a transaction; returns once its changes are committed, and throws (with nothing
     /// of `body` kept) when `body` or the commit fails.
@@ -39,7 +47,6 @@ final class SQLiteWriter: Sendable {
         isolation: isolated (any Actor)? = #isolation, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
         await acquire()
-        let db = self.db
         let joining = state.withLock { $0.open }
         if joining {
             do {

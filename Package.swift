@@ -48,11 +48,14 @@ let package = Package(
             resources: [.copy("openapi.yaml"), .copy("openapi-generator-config.yaml")],
             swiftSettings: swiftSettings
         ),
+        /// One C function: a connection setting of SQLite that Swift cannot reach (a variadic call).
+        .target(name: "CSQLiteSettings"),
         /// All hand-written server code: configuration, handlers, domain, storage, middleware.
         .target(
             name: "Cipherscale",
             dependencies: [
                 "CipherscaleAPI",
+                "CSQLiteSettings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import Foundation
 import Logging
 import NIOCore
@@ -53,6 +54,14 @@ final class SQLiteHandle: @unchecked Sendable {
             let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "cannot open the database"
             if let handle { sqlite_nio_sqlite3_close(handle) }
             throw SQLiteFailure(code: status, message: message)
+        }
+        // Plans that do not depend on bound values: otherwise SQLite compiles a cached statement
+        // again whenever a new value is bound where it could matter (a LIMIT, a term compared with
+        // an indexed expression), which measured as 12% of a get-user's CPU.
+        let qpsg = cipherscale_sqlite_enable_qpsg(UnsafeMutableRawPointer(handle))
+        guard qpsg == SQLITE_OK else {
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteFailure(code: qpsg, message: "cannot configure the connection")
         }
         self.handle = handle
         self.path = path

@@ -23,7 +23,7 @@ public final class DatabasePool: Sendable {
 
     private enum Backend: Sendable {
         case sqlite(writer: SQLiteWriter, readers: SQLiteReaders)
-        case postgres(client: PostgresClient, runner: Task<Void, Never>)
+        case postgres(client: PostgresClient, runner: Task<Void, Never>, statements: PostgresStatementCache)
     }
 
     private init(kind: DatabaseKind, backend: Backend, logger: Logger) {
@@ -62,7 +62,8 @@ public final class DatabasePool: Sendable {
             configuration.options.additionalStartupParameters = parameters
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let runner = Task { await client.run() }
-            return DatabasePool(kind: .postgres, backend: .postgres(client: client, runner: runner), logger: logger)
+            return DatabasePool(
+                kind: .postgres, backend: .postgres(client: client, runner: runner, statements: PostgresStatementCache()), logger: logger)
         }
     }
 
@@ -138,9 +139,9 @@ public final class DatabasePool: Sendable {
         switch backend {
         case .sqlite(_, let readers):
             return try await readers.with { handle in try await body(SQLiteHandleDatabase(handle: handle, logger: logger)) }
-        case .postgres(let client, _):
+        case .postgres(let client, _, let statements):
             return try await client.withConnection { connection in
-                try await body(connection.sql(queryLogLevel: nil))
+                try await body(PreparedPostgresDatabase(connection: connection, cache: statements))
             }
         }
     }
@@ -166,16 +167,16 @@ public final class DatabasePool: Sendable {
         switch backend {
         case .sqlite(let writer, _):
             return try await writer.transaction(body)
-        case .postgres(let client, _):
+        case .postgres(let client, _, let statements):
             // A deadlock or serialisation failure is the database asking us to try again: do so a few times.
             var attempt = 0
             while true {
                 attempt += 1
                 do {
                     return try await client.withConnection { connection in
-                        try await Self.inTransaction(connection.sql(queryLogLevel: nil), begin: "BEGIN", body)
+                        try await Self.inTransaction(PreparedPostgresDatabase(connection: connection, cache: statements), begin: "BEGIN", body)
                     }
-                } catch let error as PSQLError where attempt < 4 && Self.isRetryable(error) {
+                } catch  where attempt < 4 && SQLErrors.isRetryable(error) {
                     logger.debug("retrying transaction", metadata: ["attempt": "\(attempt)"])
                     try await Task.sleep(for: .milliseconds(5 * attempt))
                 }
@@ -196,18 +197,13 @@ public final class DatabasePool: Sendable {
         }
     }
 
-    private static func isRetryable(_ error: PSQLError) -> Bool {
-        let state = error.serverInfo?[.sqlState]
-        return state == "40P01" || state == "40001"
-    }
-
     /// Closes every connection. The pool must not be used afterwards.
     public func close() async {
         switch backend {
         case .sqlite(let writer, let readers):
             await writer.close()
             for connection in readers.all { connection.close() }
-        case .postgres(_, let runner):
+        case .postgres(_, let runner, _):
             runner.cancel()
             _ = await runner.value
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 
 /// The embedded default, for running without an SMTP server: each message becomes two files in
 /// the folder, named after the recipient and the message's id:
@@ -21,6 +22,16 @@ public struct FileMailTransport: MailTransport {
     }
 
     public func deliver(_ messages: [OutgoingMail]) async -> [Result<Void, MailDeliveryError>] {
+        // File writes block: on NIO's thread pool they do not hold up one of Swift's cooperative
+        // threads (one a core), which serve the requests.
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { writeAll(messages) }
+        } catch {
+            return messages.map { _ in .failure(.transient("cannot write \(folder.path): \(error)")) }
+        }
+    }
+
+    private func writeAll(_ messages: [OutgoingMail]) -> [Result<Void, MailDeliveryError>] {
         messages.map { message in
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -15,10 +15,10 @@ import VaporCSQLite
 /// sqlite-nio prepares every statement again and runs each one on its thread pool: two thread
 /// switches and a parse per statement, which measured as most of a small request's cost (a create
 /// spent 38% of its CPU in the kernel switching threads). Here a statement runs on the calling
-/// task's thread, and its compiled form is kept by SQL text and reused with new bindings. The
-/// price: a long statement (a count over a million rows) occupies one of Swift's cooperative
-/// threads while it runs, where before it occupied one of NIO's pool threads; both pools have
-/// one thread a core, so the throughput is the same and short requests no longer pay the hops.
+/// task's thread, and its compiled form is kept by SQL text and reused with new bindings. A
+/// statement whose last run took over a millisecond (a count over a million rows, a deep offset)
+/// runs on NIO's thread pool instead, so it does not hold one of Swift's cooperative threads (one
+/// a core) while short requests wait behind it.
 ///
 /// Not thread-safe: the pool gives a handle to one task at a time (the writer's lock, the
 /// readers' checkout).
@@ -33,10 +33,22 @@ final class SQLiteHandle: @unchecked Sendable {
     private final class Statement {
         let pointer: OpaquePointer
         let columns: [String]
+        /// How long its last run took, in nanoseconds.
+        var lastRun: UInt64 = 0
         init(pointer: OpaquePointer, columns: [String]) {
             self.pointer = pointer
             self.columns = columns
         }
+    }
+
+    /// A statement whose last run took longer than this runs on NIO's thread pool next time.
+    static let longRun: UInt64 = 1_000_000
+
+    /// Whether `sql` took longer than ``longRun`` the last time it ran on this connection: such a
+    /// statement (a count over a tenant, a deep offset) would hold one of Swift's cooperative
+    /// threads, one a core, while every short request waits behind it.
+    func runsLong(_ sql: String) -> Bool {
+        (statements[sql]?.lastRun ?? 0) > Self.longRun
     }
 
     private static let initialized: Bool = {
@@ -86,10 +98,12 @@ final class SQLiteHandle: @unchecked Sendable {
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteResultRow) throws -> Void) throws {
         let statement = try prepared(sql)
         let pointer = statement.pointer
+        let started = DispatchTime.now().uptimeNanoseconds
         // Always reset: a statement left mid-way keeps its read snapshot (and blocks checkpoints).
         defer {
             sqlite_nio_sqlite3_reset(pointer)
             sqlite_nio_sqlite3_clear_bindings(pointer)
+            statement.lastRun = DispatchTime.now().uptimeNanoseconds &- started
         }
         for (index, value) in binds.enumerated() {
             let position = Int32(index + 1)
@@ -238,8 +252,19 @@ struct SQLiteHandleDatabase: SQLDatabase {
         return promise.futureResult
     }
 
+    /// Runs on the calling task, except a statement whose last run was long (``SQLiteHandle/runsLong(_:)``),
+    /// which runs on NIO's thread pool.
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try run(query, onRow)
+        var serializer = SQLSerializer(database: self)
+        query.serialize(to: &serializer)
+        let sql = serializer.sql
+        let binds = try serializer.binds.map { try Self.encoder.encode($0) }
+        if handle.runsLong(sql) {
+            let handle = self.handle
+            try await NIOThreadPool.singleton.runIfActive { try handle.run(sql, binds) { onRow($0) } }
+        } else {
+            try handle.run(sql, binds) { onRow($0) }
+        }
     }
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {

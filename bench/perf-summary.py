@@ -33,26 +33,21 @@ for line in report("--no-children", "--sort", "dso", "-g", "none", "--percent-li
     if len(parts) >= 2:
         print(f"{parts[0]:>8}  {' '.join(parts[1:])}")
 
+def top_functions(args, pattern, width, line_of):
+    """The first 30 rows of a `perf report` that match `pattern` (its last group is the symbol),
+    demangled, each printed by `line_of(groups, shortened name)`."""
+    rows = [m.groups() for m in (re.match(pattern, line) for line in report(*args)) if m]
+    for groups, name in zip(rows[:30], demangle([row[-1].strip() for row in rows[:30]])):
+        short = re.sub(r"\s+", " ", name)
+        print(line_of(groups, short if len(short) <= width else short[: width - 3] + "..."))
+
+
 print("\n## Heaviest functions, children included (inclusive time), top 30\n")
-rows = []
-for line in report("--children", "--sort", "symbol", "-g", "none", "--percent-limit", "2"):
-    match = re.match(r"\s*([\d.]+%)\s+([\d.]+%)\s+\[[.k]\]\s+(.*)", line)
-    if match:
-        rows.append((match.group(1), match.group(2), match.group(3).strip()))
-names = demangle([row[2] for row in rows[:30]])
-for (children, self_time, _), name in zip(rows[:30], names):
-    short = re.sub(r"\s+", " ", name)
-    short = short if len(short) <= 140 else short[:137] + "..."
-    print(f"{children:>8} {self_time:>7}  {short}")
+top_functions(("--children", "--sort", "symbol", "-g", "none", "--percent-limit", "2"),
+              r"\s*([\d.]+%)\s+([\d.]+%)\s+\[[.k]\]\s+(.*)", 140,
+              lambda groups, name: f"{groups[0]:>8} {groups[1]:>7}  {name}")
 
 print("\n## Heaviest functions by their own time (self), top 30\n")
-rows = []
-for line in report("--no-children", "--sort", "dso,symbol", "-g", "none", "--percent-limit", "0.5"):
-    match = re.match(r"\s*([\d.]+%)\s+(\S+)\s+\[[.k]\]\s+(.*)", line)
-    if match:
-        rows.append((match.group(1), match.group(2), match.group(3).strip()))
-names = demangle([row[2] for row in rows[:30]])
-for (self_time, library, _), name in zip(rows[:30], names):
-    short = re.sub(r"\s+", " ", name)
-    short = short if len(short) <= 120 else short[:117] + "..."
-    print(f"{self_time:>8}  {library[:24]:<24}  {short}")
+top_functions(("--no-children", "--sort", "dso,symbol", "-g", "none", "--percent-limit", "0.5"),
+              r"\s*([\d.]+%)\s+(\S+)\s+\[[.k]\]\s+(.*)", 120,
+              lambda groups, name: f"{groups[0]:>8}  {groups[1][:24]:<24}  {name}")

@@ -7,7 +7,6 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 import SQLiteKit
-import Synchronization
 
 /// Connections to the database: concurrent reads, and writes that run as one transaction each.
 ///

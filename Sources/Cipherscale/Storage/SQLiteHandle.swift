@@ -6,7 +6,6 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
-import Synchronization
 import VaporCSQLite
 
 /// One SQLite connection driven straight through the C API that sqlite-nio vendors, with a cache
@@ -25,7 +24,6 @@ import VaporCSQLite
 final class SQLiteHandle: @unchecked Sendable {
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
-    let path: String
 
     /// The most statements kept compiled per connection; past it, the cache starts over.
     static let cacheLimit = 256
@@ -76,7 +74,6 @@ final class SQLiteHandle: @unchecked Sendable {
             throw SQLiteFailure(code: qpsg, message: "cannot configure the connection")
         }
         self.handle = handle
-        self.path = path
     }
 
     deinit {
@@ -255,10 +252,7 @@ struct SQLiteHandleDatabase: SQLDatabase {
     /// Runs on the calling task, except a statement whose last run was long (``SQLiteHandle/runsLong(_:)``),
     /// which runs on NIO's thread pool.
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        var serializer = SQLSerializer(database: self)
-        query.serialize(to: &serializer)
-        let sql = serializer.sql
-        let binds = try serializer.binds.map { try Self.encoder.encode($0) }
+        let (sql, binds) = try serialize(query)
         if handle.runsLong(sql) {
             let handle = self.handle
             try await NIOThreadPool.singleton.runIfActive { try handle.run(sql, binds) { onRow($0) } }
@@ -268,9 +262,14 @@ struct SQLiteHandleDatabase: SQLDatabase {
     }
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
+        let (sql, binds) = try serialize(query)
+        try handle.run(sql, binds) { onRow($0) }
+    }
+
+    /// The query's SQL text in SQLite's dialect, and its bound values as SQLite values.
+    private func serialize(_ query: any SQLExpression) throws -> (String, [SQLiteData]) {
         var serializer = SQLSerializer(database: self)
         query.serialize(to: &serializer)
-        let binds = try serializer.binds.map { try Self.encoder.encode($0) }
-        try handle.run(serializer.sql, binds) { onRow($0) }
+        return (serializer.sql, try serializer.binds.map { try Self.encoder.encode($0) })
     }
 }

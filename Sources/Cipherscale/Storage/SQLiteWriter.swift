@@ -1,6 +1,5 @@
 import Logging
 import SQLKit
-import SQLiteKit
 import Synchronization
 
 /// SQLite's one writer connection, shared by transactions one at a time, with group commit.

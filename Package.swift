@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         /// The contract: `openapi.yaml`, the generator config, the code generated from them
@@ -72,7 +73,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The console's page templates and its stylesheet and script, served from the binary's bundle.
+            resources: [.copy("Console/Templates"), .copy("Console/Assets")],
             swiftSettings: swiftSettings
         ),
         /// The HTTP client library: the generated `Client` over async-http-client, the API key, and problems as typed errors.

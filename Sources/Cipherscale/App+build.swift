@@ -22,16 +22,24 @@ public func buildApplication(
     let clock = services.clock
     let router = try buildRouter(
         services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit,
-        logRequests: configuration.logRequests
+        logRequests: configuration.logRequests, consoleSignInRateLimit: configuration.consoleSignInRateLimit,
+        secureCookies: configuration.linkBaseURL.lowercased().hasPrefix("https:")
     )
+    let message = InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL)
+    let transport = transport ?? mailTransport(configuration, logger: logger)
     let mailer = InvitationMailer(
-        invitations: SQLInvitationRepository(store: store), tokens: services.users.tokens,
-        message: InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL),
-        transport: transport ?? mailTransport(configuration, logger: logger), retry: configuration.delivery.retryPolicy, logger: logger
+        invitations: SQLInvitationRepository(store: store), tokens: services.users.tokens, message: message, transport: transport,
+        retry: configuration.delivery.retryPolicy, logger: logger
+    )
+    let signInMailer = ConsoleSignInMailer(
+        console: SQLConsoleRepository(store: store), tokens: services.users.tokens, message: message, transport: transport,
+        retry: configuration.delivery.retryPolicy, logger: logger
     )
     let started = ServerStarted()
-    let delivery = JobWorker(
-        queue: SQLJobQueue(store: store), handler: mailer, settings: configuration.delivery, clock: clock, logger: logger, startAfter: started)
+    let queue = SQLJobQueue(store: store)
+    let delivery = JobWorker(queue: queue, handler: mailer, settings: configuration.delivery, clock: clock, logger: logger, startAfter: started)
+    let signInDelivery = JobWorker(
+        queue: queue, handler: signInMailer, settings: configuration.delivery, clock: clock, logger: logger, startAfter: started)
     // Header limits well above any real client's; a silent connection is closed, so slow clients
     // cannot hold connections (and their buffers) forever.
     let http1 = HTTP1Channel.Configuration(
@@ -44,7 +52,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
         // Shut down in reverse: the HTTP server drains, then the workers stop, then the pool closes.
         services: [
-            DatabaseService(pool: store.pool), delivery,
+            DatabaseService(pool: store.pool), delivery, signInDelivery,
             MaintenanceService(idempotency: services.idempotency, clock: clock, logger: logger, startAfter: started),
         ],
         // The workers start once the server listens (a server that cannot bind never starts them).
@@ -67,8 +75,9 @@ public func makeServices(store: SQLStore, configuration: AppConfiguration, clock
 /// Every service over `store`, with the given invitation tokens.
 public func makeServices(store: SQLStore, tokens: InvitationTokens, invitationTTL: Millis, clock: any DirectoryClock) -> DirectoryServices {
     let keys = KeyService(keys: SQLKeyRepository(store: store), clock: clock)
+    let users = UserService(users: SQLUserRepository(store: store), tokens: tokens, invitationTTL: invitationTTL)
     return DirectoryServices(
-        users: UserService(users: SQLUserRepository(store: store), tokens: tokens, invitationTTL: invitationTTL),
+        users: users,
         groups: GroupService(groups: SQLGroupRepository(store: store)),
         roles: RoleService(roles: SQLRoleRepository(store: store)),
         devices: DeviceService(devices: SQLDeviceRepository(store: store)),
@@ -76,6 +85,7 @@ public func makeServices(store: SQLStore, tokens: InvitationTokens, invitationTT
         audit: AuditService(audit: SQLAuditRepository(store: store)),
         tenants: TenantService(tenants: SQLTenantRepository(store: store), keys: keys, clock: clock),
         keys: keys,
+        console: ConsoleService(console: SQLConsoleRepository(store: store), users: users, tokens: tokens, clock: clock),
         idempotency: SQLIdempotencyRepository(store: store),
         clock: clock
     )
@@ -89,9 +99,11 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
 
 /// The router: middleware in order (request id; the access log when `logRequests`; authentication
 /// with the per-key rate limit; conditional GET; idempotent POST; problem mapping; the invitation
-/// pages' limit; content rules), then `GET /`, `/openapi.yaml` and every operation of the contract.
+/// pages' limit; content rules), then `GET /`, `/openapi.yaml`, the console at `/console` and every
+/// operation of the contract.
 public func buildRouter(
-    services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, logRequests: Bool = false
+    services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, logRequests: Bool = false, consoleSignInRateLimit: Int = 10,
+    secureCookies: Bool = false
 ) throws -> Router<DirectoryRequestContext> {
     let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
@@ -113,6 +125,11 @@ public func buildRouter(
             status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: document))
         )
     }
+    try ConsoleController(
+        services: services, views: try ConsoleViews.load(),
+        signInLimiter: consoleSignInRateLimit > 0 ? RateLimiter(capacity: consoleSignInRateLimit, period: .seconds(60)) : nil,
+        secureCookie: secureCookies
+    ).register(on: router)
     let api = APIImplementation(services: services)
     try api.registerHandlers(
         on: router,

@@ -19,7 +19,8 @@ struct CipherscaleCommand: AsyncParsableCommand {
             """,
         groupedSubcommands: [
             CommandGroup(
-                name: "Operator (on the database directly)", subcommands: [Serve.self, Migrate.self, Tenants.self, APIKeys.self, Seed.self]),
+                name: "Operator (on the database directly)",
+                subcommands: [Serve.self, Migrate.self, Tenants.self, APIKeys.self, ConsoleLink.self, Seed.self]),
             CommandGroup(
                 name: "Client (over HTTP, with an API key)", subcommands: [Users.self, Groups.self, Roles.self, Devices.self, Audit.self]),
         ],

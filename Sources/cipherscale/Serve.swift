@@ -30,11 +30,16 @@ struct Serve: AsyncParsableCommand {
             if try await services.tenants.count() == 0 {
                 // A fresh database gets a first tenant so the server is usable at once.
                 let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
+                let link = try await services.console.operatorLinks(email: "owner@example.com").first.map {
+                    InvitationMessage(from: "", publicBaseURL: configuration.linkBaseURL).signInLink(token: $0.token)
+                }
                 print(
                     """
                     Created the first tenant \(created.tenantId) with owner owner@example.com.
                     Its admin API key (shown once; send it in the `apikey` header):
                     \(created.apiKey)
+                    Sign in to the console as the owner (link valid 15 minutes, once; later: cipherscale console-link --email owner@example.com):
+                    \(link ?? "(no link: the owner cannot sign in)")
                     """)
                 fflush(nil)
             }

@@ -19,6 +19,7 @@ import NIOSSL
 /// | `PUBLIC_BASE_URL` | — | `http://HOST:PORT` |
 /// | `INVITATION_SECRET` | — | a random secret kept in the database |
 /// | `INVITATION_RATE_LIMIT` | — | `30` requests per minute per client address on `/invitations`; 0 turns it off |
+/// | `CONSOLE_SIGNIN_RATE_LIMIT` | — | `10` console sign-in requests per minute per client address; 0 turns it off |
 /// | `RATE_LIMIT` | — | `100` requests per second per API key, bursts up to twice that; 0 turns it off |
 /// | `IDLE_TIMEOUT_SECONDS` | — | `30`: a connection that sends nothing for this long is closed |
 /// | `DEVICE_ONLINE_SECONDS` | — | `300`: a device is Online this long after its last heartbeat |
@@ -50,6 +51,8 @@ public struct AppConfiguration: Sendable {
     public var invitationSecret: String?
     /// Requests per minute per client address on `/invitations/...`; 0 disables the limit.
     public var invitationRateLimit: Int = 30
+    /// Console sign-in requests per minute per client address; 0 turns the limit off.
+    public var consoleSignInRateLimit: Int = 10
     /// Requests per second per API key (bursts of twice that); 0 means no limit.
     public var rateLimit: Int = 100
     /// Seconds a connection may stay silent (mid-request or between requests) before it is closed.
@@ -118,6 +121,7 @@ public struct AppConfiguration: Sendable {
             }
         }
         if let limit = try integer("INVITATION_RATE_LIMIT", minimum: 0) { configuration.invitationRateLimit = limit }
+        if let limit = try integer("CONSOLE_SIGNIN_RATE_LIMIT", minimum: 0) { configuration.consoleSignInRateLimit = limit }
         if let limit = try integer("RATE_LIMIT", minimum: 0) { configuration.rateLimit = limit }
         if let seconds = try integer("IDLE_TIMEOUT_SECONDS", minimum: 1) { configuration.idleTimeoutSeconds = seconds }
         if let poll = try integer("MAIL_POLL_MS", minimum: 10) { configuration.delivery.pollInterval = .milliseconds(poll) }

@@ -9,6 +9,8 @@ public struct DirectoryServices: Sendable {
     public let audit: AuditService
     public let tenants: TenantService
     public let keys: KeyService
+    /// Console sign-in and sessions.
+    public let console: ConsoleService
     /// Stored answers of idempotent requests.
     public let idempotency: any IdempotencyRepository
     /// The time source every service reads.
@@ -17,7 +19,7 @@ public struct DirectoryServices: Sendable {
     /// The services over one set of repositories.
     public init(
         users: UserService, groups: GroupService, roles: RoleService, devices: DeviceService, invitations: InvitationService,
-        audit: AuditService, tenants: TenantService, keys: KeyService, idempotency: any IdempotencyRepository,
+        audit: AuditService, tenants: TenantService, keys: KeyService, console: ConsoleService, idempotency: any IdempotencyRepository,
         clock: any DirectoryClock
     ) {
         self.users = users
@@ -28,6 +30,7 @@ public struct DirectoryServices: Sendable {
         self.audit = audit
         self.tenants = tenants
         self.keys = keys
+        self.console = console
         self.idempotency = idempotency
         self.clock = clock
     }

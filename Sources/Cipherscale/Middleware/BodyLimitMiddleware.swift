@@ -15,7 +15,8 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        if let accept = request.headers[.accept], !Self.acceptsJSON(accept),
+        let console = request.uri.path == "/console" || request.uri.path.hasPrefix("/console/")
+        if let accept = request.headers[.accept], !console, !Self.acceptsJSON(accept),
             !((request.uri.path.hasPrefix("/invitations/") || request.uri.path == "/") && accept.lowercased().contains("text/html"))
         {
             throw DirectoryError(.notAcceptable, "This API answers application/json (and application/problem+json for errors).")
@@ -27,8 +28,8 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         if body.readableBytes > 0 {
             let type = request.headers[.contentType]?.lowercased() ?? ""
             let isJSON = type.hasPrefix("application/json") || (type.hasPrefix("application/") && type.contains("+json"))
-            // HTML forms post here: the invitation acceptance page.
-            let isForm = type.hasPrefix("application/x-www-form-urlencoded") && request.uri.path.hasPrefix("/invitations/")
+            // HTML forms post here: the invitation acceptance page and the console.
+            let isForm = type.hasPrefix("application/x-www-form-urlencoded") && (request.uri.path.hasPrefix("/invitations/") || console)
             if !isJSON && !isForm {
                 throw DirectoryError(.unsupportedMediaType, "The request body must be application/json.")
             }

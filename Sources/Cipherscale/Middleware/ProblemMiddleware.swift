@@ -23,7 +23,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return response(for: error, request: request, context: context)
+            let problem = response(for: error, request: request, context: context)
+            // The console's door answers people: a page, not problem+json.
+            if request.uri.path == "/console" || request.uri.path.hasPrefix("/console/") { return ConsoleViews.errorPage(status: problem.status) }
+            return problem
         }
     }
 

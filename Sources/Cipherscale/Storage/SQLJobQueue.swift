@@ -34,14 +34,14 @@ public struct SQLJobQueue: JobQueue {
             ).run()
             return try await db.raw(
                 """
-                SELECT id, kind, invitation_id, recipient, attempts FROM outbox_messages
+                SELECT id, kind, COALESCE(invitation_id, signin_id) AS subject_id, recipient, attempts FROM outbox_messages
                 WHERE id IN (\(binds: binds)) ORDER BY next_attempt_at, id
                 """
             ).all().map { row in
                 Job(
                     id: try row.decode(column: "id", as: String.self),
                     kind: try row.decode(column: "kind", as: String.self),
-                    subjectId: try row.decode(column: "invitation_id", as: String.self),
+                    subjectId: try row.decode(column: "subject_id", as: String.self),
                     recipient: try row.decode(column: "recipient", as: String.self),
                     attempts: try row.decode(column: "attempts", as: Int.self)
                 )

@@ -22,7 +22,9 @@ public struct SQLKeyRepository: KeyRepository {
     }
 
     /// Stores a new key's prefix and secret hash for a tenant (404 when the tenant does not exist).
-    public func insert(tenant: TenantID, prefix: String, secretHash: String, readOnly: Bool, now: Millis) async throws -> APIKeyRecord {
+    public func insert(tenant: TenantID, prefix: String, secretHash: String, readOnly: Bool, now: Millis, actor: AuditActor) async throws
+        -> APIKeyRecord
+    {
         let tenantId = tenant.rawValue
         return try await store.pool.transaction { db in
             guard try await db.raw("SELECT id FROM tenants WHERE id = \(bind: tenantId)").first() != nil else {
@@ -43,7 +45,7 @@ public struct SQLKeyRepository: KeyRepository {
                         changes: [
                             "prefix": AuditChange(.null, .string(prefix)), "readOnly": AuditChange(.null, .bool(readOnly)),
                         ])
-                ], context: OperationContext(tenantId: tenant, actor: .system, now: now))
+                ], context: OperationContext(tenantId: tenant, actor: actor, now: now))
             return record
         }
     }
@@ -59,12 +61,19 @@ public struct SQLKeyRepository: KeyRepository {
     }
 
     /// Revokes a key; false when no such key exists. Revoking twice keeps the first time.
-    public func revoke(_ key: APIKeyID, now: Millis) async throws -> Bool {
+    public func revoke(_ key: APIKeyID, tenant: TenantID?, now: Millis, actor: AuditActor) async throws -> Bool {
         let id = key.rawValue
-        return try await store.pool.transaction { db in
-            let rows = try await db.raw(
+        let sql: SQLQueryString =
+            if let tenant {
+                """
+                UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(bind: now)) WHERE id = \(bind: id) AND tenant_id = \(bind: tenant.rawValue)
+                RETURNING tenant_id, revoked_at
+                """
+            } else {
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(bind: now)) WHERE id = \(bind: id) RETURNING tenant_id, revoked_at"
-            ).all()
+            }
+        return try await store.pool.transaction { db in
+            let rows = try await db.raw(sql).all()
             guard let row = rows.first else { return false }
             if try row.decode(column: "revoked_at", as: Millis.self) == now {
                 let tenant = TenantID(trusted: try row.decode(column: "tenant_id", as: String.self))
@@ -72,7 +81,7 @@ public struct SQLKeyRepository: KeyRepository {
                     db,
                     [
                         AuditEntry(.apiKeyRevoke, target: ("apiKey", id), changes: ["revoked": AuditChange(.bool(false), .bool(true))])
-                    ], context: OperationContext(tenantId: tenant, actor: .system, now: now))
+                    ], context: OperationContext(tenantId: tenant, actor: actor, now: now))
             }
             return true
         }

@@ -27,27 +27,28 @@ extension Components {
             public var occurredAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/AuditEvent/actor`.
             public struct ActorPayload: Codable, Hashable, Sendable {
-                /// An API key, the holder of an invitation link, or the command line.
+                /// An API key, the holder of an invitation link, the command line, or a user signed in to the console.
                 ///
                 /// - Remark: Generated from `#/components/schemas/AuditEvent/actor/type`.
                 @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
                     case apiKey = "apiKey"
                     case invitation = "invitation"
                     case system = "system"
+                    case user = "user"
                 }
-                /// An API key, the holder of an invitation link, or the command line.
+                /// An API key, the holder of an invitation link, the command line, or a user signed in to the console.
                 ///
                 /// - Remark: Generated from `#/components/schemas/AuditEvent/actor/type`.
                 public var _type: Components.Schemas.AuditEvent.ActorPayload._TypePayload
-                /// The key or invitation id; absent for the command line.
+                /// The key, invitation or user id; absent for the command line.
                 ///
                 /// - Remark: Generated from `#/components/schemas/AuditEvent/actor/id`.
                 public var id: Swift.String?
                 /// Creates a new `ActorPayload`.
                 ///
                 /// - Parameters:
-                ///   - _type: An API key, the holder of an invitation link, or the command line.
-                ///   - id: The key or invitation id; absent for the command line.
+                ///   - _type: An API key, the holder of an invitation link, the command line, or a user signed in to the console.
+                ///   - id: The key, invitation or user id; absent for the command line.
                 public init(
                     _type: Components.Schemas.AuditEvent.ActorPayload._TypePayload,
                     id: Swift.String? = nil

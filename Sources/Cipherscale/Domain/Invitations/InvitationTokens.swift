@@ -24,6 +24,13 @@ public struct InvitationTokens: Sendable {
         return Base64URL.encode(Data(mac))
     }
 
+    /// The token of a console sign-in link: the same construction, in its own domain, so an
+    /// invitation's token can never sign anyone in.
+    public func signInToken(for linkId: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("console-signin:\(linkId)".utf8), using: SymmetricKey(data: secret))
+        return Base64URL.encode(Data(mac))
+    }
+
     /// A new invitation id with the hash of its token.
     public func newInvitation() -> NewInvitation {
         let id = InvitationID.make()

@@ -33,10 +33,10 @@ public struct KeyService: Sendable {
     }
 
     /// Creates a key for a tenant; its text is returned once and only its hash is stored.
-    public func create(tenant: TenantID, readOnly: Bool) async throws -> (record: APIKeyRecord, apiKey: String) {
+    public func create(tenant: TenantID, readOnly: Bool, actor: AuditActor = .system) async throws -> (record: APIKeyRecord, apiKey: String) {
         let secret = APIKeySecret.generate()
         let record = try await keys.insert(
-            tenant: tenant, prefix: secret.prefix, secretHash: Secrets.hash(secret.secret), readOnly: readOnly, now: clock.now()
+            tenant: tenant, prefix: secret.prefix, secretHash: Secrets.hash(secret.secret), readOnly: readOnly, now: clock.now(), actor: actor
         )
         return (record, secret.text)
     }
@@ -46,8 +46,9 @@ public struct KeyService: Sendable {
         try await keys.keys(of: tenant)
     }
 
-    /// Revokes a key; false when there is none with this id.
-    public func revoke(_ id: APIKeyID) async throws -> Bool {
-        try await keys.revoke(id, now: clock.now())
+    /// Revokes a key; false when there is none with this id (in `tenant`, when given: the console
+    /// revokes only its own tenant's keys, the operator's command line any).
+    public func revoke(_ id: APIKeyID, tenant: TenantID? = nil, actor: AuditActor = .system) async throws -> Bool {
+        try await keys.revoke(id, tenant: tenant, now: clock.now(), actor: actor)
     }
 }

@@ -21,6 +21,11 @@ public struct InvitationMessage: Sendable {
         return from.trimmingCharacters(in: .whitespaces)
     }
 
+    /// The console sign-in link for a token.
+    public func signInLink(token: String) -> String {
+        "\(publicBaseURL)/console/signin?token=\(token)"
+    }
+
     /// The acceptance link for a token.
     public func link(token: String) -> String {
         "\(publicBaseURL)/invitations/\(token)/accept"
@@ -29,8 +34,6 @@ public struct InvitationMessage: Sendable {
     /// The whole message for one outbox row.
     public func render(outboxId: String, recipient: String, tenantName: String, token: String, expiresAt: Millis, now: Date = Date()) -> OutgoingMail
     {
-        let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "cipherscale.invalid"
-        let messageId = "\(outboxId)@\(domain)"
         let url = link(token: token)
         let expiry = Timestamps.format(expiresAt)
         let subject = "You are invited to join \(tenantName) on Cipherscale"
@@ -57,6 +60,13 @@ public struct InvitationMessage: Sendable {
             If you did not expect this invitation, you can ignore this email.</p>
             </body></html>
             """
+        return compose(outboxId: outboxId, recipient: recipient, subject: subject, text: text, html: html, link: url, now: now)
+    }
+
+    /// A `multipart/alternative` message with both bodies, for one outbox row (any kind of mail).
+    func compose(outboxId: String, recipient: String, subject: String, text: String, html: String, link url: String, now: Date) -> OutgoingMail {
+        let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "cipherscale.invalid"
+        let messageId = "\(outboxId)@\(domain)"
         let boundary = "=_cipherscale_\(outboxId)"
         var lines = [
             "From: \(Self.encodeAddressHeader(from))",
@@ -128,5 +138,40 @@ public struct InvitationMessage: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
         return formatter.string(from: date)
+    }
+}
+
+extension InvitationMessage {
+    /// A console sign-in email: one link, valid once until `expiresAt`.
+    public func renderSignIn(outboxId: String, recipient: String, tenantName: String, token: String, expiresAt: Millis, now: Date = Date())
+        -> OutgoingMail
+    {
+        let url = signInLink(token: token)
+        let expiry = Timestamps.format(expiresAt)
+        let subject = "Sign in to the \(tenantName) console"
+        let text = """
+            Hello,
+
+            Someone asked to sign in to the Cipherscale Directory console of \(tenantName) as \(recipient).
+
+            To sign in, open this link:
+
+            \(url)
+
+            The link works once and expires at \(expiry) (15 minutes).
+            If you did not ask for it, ignore this email: nobody can sign in without the link.
+            """
+        let html = """
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>\(HTML.escape(subject))</title></head>
+            <body style="font-family: sans-serif">
+            <p>Hello,</p>
+            <p>Someone asked to sign in to the Cipherscale Directory console of <strong>\(HTML.escape(tenantName))</strong> as \(HTML.escape(recipient)).</p>
+            <p><a href="\(HTML.escape(url))">Sign in to the console</a></p>
+            <p>The link works once and expires at \(HTML.escape(expiry)) (15 minutes).<br>
+            If you did not ask for it, ignore this email: nobody can sign in without the link.</p>
+            </body></html>
+            """
+        return compose(outboxId: outboxId, recipient: recipient, subject: subject, text: text, html: html, link: url, now: now)
     }
 }

@@ -11,6 +11,7 @@ enum Migrator {
         AddUserSearchIndexes.migration,
         AddUserStatusCounts.migration,
         AddTenantToUserSearch.migration,
+        AddConsole.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

@@ -1,0 +1,34 @@
+/// Where sign-in links and sessions of the console are kept (only hashes of their tokens).
+public protocol ConsoleRepository: Sendable {
+    /// Every active user whose email is `emailKey` (lower-cased), in any tenant.
+    func activeUsers(emailKey: String) async throws -> [(tenant: TenantID, user: UserID)]
+    /// Stores a sign-in link; when `mailTo` is set, queues its mail in the same transaction.
+    func insertLink(_ link: SignInLink, mailTo: String?) async throws
+    /// Marks the unused, unexpired link with this token hash used and opens a session for its
+    /// user, in one transaction; nil when there is no such link.
+    func redeem(tokenHash: String, session: NewConsoleSession, now: Millis) async throws -> (tenant: TenantID, user: UserID)?
+    /// The open session with this token hash, with the time it was last used.
+    func session(tokenHash: String) async throws -> (id: String, tenant: TenantID, user: UserID, lastSeenAt: Millis)?
+    /// Records that the session was used at `now`.
+    func touch(session id: String, now: Millis) async throws
+    /// Ends the session.
+    func end(session id: String, now: Millis) async throws
+    /// For the mail worker: each link's tenant name, expiry and whether it was used.
+    func mailSubjects(_ linkIds: [String]) async throws -> [String: (tenantName: String, expiresAt: Millis, used: Bool)]
+}
+
+/// A sign-in link to store.
+public struct SignInLink: Sendable {
+    public var id: String
+    public var tenantId: TenantID
+    public var userId: UserID
+    public var tokenHash: String
+    public var createdAt: Millis
+    public var expiresAt: Millis
+}
+
+/// A session to open when a link is redeemed.
+public struct NewConsoleSession: Sendable {
+    public var id: String
+    public var tokenHash: String
+}

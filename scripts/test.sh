@@ -144,6 +144,38 @@ if ! DATABASE_URL="${PG_URL%/*}/cipherscale_crash" python3 scripts/crash.py .bui
 fi
 
 echo
+echo "== Console in a real browser (headless Chromium + Selenium) =="
+# Debian's chromium and its chromedriver (never a driver downloaded by Selenium Manager), and selenium from PyPI.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== Installing chromium and chromium-driver ==" >&2
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } >&2; then
+            echo "!! installing chromium FAILED"
+            status=1
+        fi
+    fi
+fi
+if ! python3 -c "import selenium" 2>/dev/null; then
+    # Without --break-system-packages first (as for aiosmtpd); a system Python that refuses it gets the flag.
+    if ! python3 -m pip install --quiet --disable-pip-version-check selenium >&2 \
+        && ! python3 -m pip install --quiet --disable-pip-version-check --break-system-packages selenium >&2; then
+        echo "!! installing selenium FAILED"
+        status=1
+    fi
+fi
+# The SQLite run also refreshes the documentation's screenshots of the users page and of a user.
+mkdir -p docs/images
+if ! CONSOLE_SCREENSHOTS=docs/images python3 scripts/console_browser.py .build/debug/cipherscale; then
+    echo "!! SQLite console FAILED"
+    status=1
+fi
+psql "$PG_URL" -qc "CREATE DATABASE cipherscale_console" >/dev/null
+if ! DATABASE_URL="${PG_URL%/*}/cipherscale_console" python3 scripts/console_browser.py .build/debug/cipherscale; then
+    echo "!! PostgreSQL console FAILED"
+    status=1
+fi
+
+echo
 echo "== Contract fuzzing (schemathesis, bounded) =="
 if ! scripts/fuzz.sh .build/debug/cipherscale 100; then
     echo "!! SQLite fuzzing FAILED"

@@ -10,8 +10,10 @@ import Testing
 @testable import Cipherscale
 
 /// Runs `body` against a fresh database with tenants A and B, through the real router and middleware.
-/// The invitation and per-key rate limits are off unless `invitationRateLimit` or `rateLimit` is given.
-func withWorld(invitationRateLimit: Int = 0, rateLimit: Int = 0, _ body: @Sendable (TestWorld) async throws -> Void) async throws {
+/// The invitation, per-key and console sign-in rate limits are off unless given.
+func withWorld(
+    invitationRateLimit: Int = 0, rateLimit: Int = 0, consoleSignInRateLimit: Int = 0, _ body: @Sendable (TestWorld) async throws -> Void
+) async throws {
     var logger = Logger(label: "test")
     logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG"] != nil ? .error : .critical
     let (pool, cleanup) = try await TestDatabase.open(logger: logger)
@@ -23,7 +25,8 @@ func withWorld(invitationRateLimit: Int = 0, rateLimit: Int = 0, _ body: @Sendab
         )
         let a = try await TestTenant.create("Tenant A", owner: "owner@a.example", services: services)
         let b = try await TestTenant.create("Tenant B", owner: "owner@b.example", services: services)
-        let router = try buildRouter(services: services, invitationRateLimit: invitationRateLimit, rateLimit: rateLimit)
+        let router = try buildRouter(
+            services: services, invitationRateLimit: invitationRateLimit, rateLimit: rateLimit, consoleSignInRateLimit: consoleSignInRateLimit)
         let app = Application(router: router, logger: logger)
         try await app.test(.router) { client in
             try await body(TestWorld(services: services, store: store, clock: clock, a: a, b: b, client: client))

@@ -297,7 +297,7 @@ extension ConsoleController {
 
     /// One batch create: every line becomes a user, or none does and each bad line shows its error.
     private func invite(_ session: ConsoleSession, _ form: ConsoleForm, _ request: Request) async throws -> Response {
-        let lines = form.raw("emails").split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        let lines = form.raw("emails").split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
             .map { (number: $0.offset + 1, email: $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }.filter { !$0.email.isEmpty }
         guard !lines.isEmpty else {
             return try await invitePage(session, request, form: form, error: "Enter at least one email address.", status: .badRequest)

@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+@testable import Cipherscale
+
+/// A browser's view of the console: its session cookie and the CSRF token its pages carry.
+struct ConsoleBrowser: Sendable {
+    let world: TestWorld
+    let cookie: String
+
+    /// A page (or any console request) with the session cookie.
+    func get(_ path: String) async throws -> Reply {
+        try await world.client.executeRequest(uri: path, method: .get, headers: [.cookie: "cs_session=\(cookie)", .accept: "text/html"], body: nil)
+            .asReply
+    }
+
+    /// Posts a form; `csrf` nil sends none, else the given token (the session's own by default).
+    func post(_ path: String, _ fields: [(String, String)], csrf: String?? = .some(nil)) async throws -> Reply {
+        var pairs = fields
+        switch csrf {
+        case .none: break
+        case .some(.none): pairs.append(("csrf", try await csrfToken()))
+        case .some(.some(let token)): pairs.append(("csrf", token))
+        }
+        let body = pairs.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await world.client.executeRequest(
+            uri: path, method: .post,
+            headers: [.cookie: "cs_session=\(cookie)", .contentType: "application/x-www-form-urlencoded", .accept: "text/html"],
+            body: ByteBuffer(string: body)
+        ).asReply
+    }
+
+    /// The CSRF token of this session, as its pages show it.
+    func csrfToken() async throws -> String {
+        let page = try await get("/console/users").text
+        let marker = "name=\"csrf\" value=\""
+        let start = try #require(page.range(of: marker)).upperBound
+        return String(page[start...].prefix { $0 != "\"" })
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+}
+
+extension TestResponse {
+    var asReply: Reply { Reply(response: self) }
+}
+
+extension TestWorld {
+    /// Signs `email` in through an operator link (no mail) and returns the browser holding the session.
+    func console(_ email: String) async throws -> ConsoleBrowser {
+        let link = try #require(try await services.console.operatorLinks(email: email).first, "\(email) may not sign in")
+        let reply = try await request(.get, "/console/signin?token=\(link.token)", auth: .none)
+        #expect(reply.status == .seeOther)
+        let setCookie = try #require(reply.headers[.setCookie])
+        let value = setCookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)[1]
+        return ConsoleBrowser(world: self, cookie: String(value))
+    }
+
+    /// An active user of tenant A (invited, invitation accepted through its mail) holding `roles` directly.
+    func activeUser(_ email: String, roles: [String] = []) async throws -> String {
+        let id = try await createUsers([email])[0]
+        let transport = RecordingTransport()
+        _ = try await worker(transport).processDue()
+        let mail = try #require(transport.sent.first { $0.to == email })
+        let token = try #require(MailText.token(mail))
+        let accepted = try await request(.post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "Ada", "lastName": "Byron"])
+        #expect(accepted.status == .ok, "\(accepted.text)")
+        if !roles.isEmpty {
+            var ids: [String] = []
+            for role in roles { ids.append(try await roleId(role)) }
+            let reply = try await request(.patch, "/tenants/users/\(id)/roles", json: ["addedRoles": ids, "removedRoles": []])
+            #expect(reply.status == .ok, "\(reply.text)")
+        }
+        return id
+    }
+
+    /// The console sign-in mail worker over this world's database.
+    func signInWorker(_ transport: any MailTransport) -> JobWorker {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let settings = DeliverySettings()
+        let mailer = ConsoleSignInMailer(
+            console: SQLConsoleRepository(store: store), tokens: services.users.tokens,
+            message: InvitationMessage(from: "Cipherscale Directory <invites@directory.example>", publicBaseURL: "https://directory.example/"),
+            transport: transport, retry: settings.retryPolicy, logger: logger
+        )
+        return JobWorker(queue: SQLJobQueue(store: store), handler: mailer, settings: settings, clock: clock, logger: logger)
+    }
+}

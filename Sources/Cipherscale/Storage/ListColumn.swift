@@ -18,10 +18,17 @@ struct ListColumn: Sendable {
         self.relation = nil
     }
 
-    init(relation: @escaping @Sendable (SQLQueryString) -> SQLQueryString) {
+    /// For relation fields: the subquery selecting the ids of every row related to the value list
+    /// (the members of these groups), for reading few matches directly instead of testing each row.
+    var members: (@Sendable (SQLQueryString) -> SQLQueryString)?
+
+    init(
+        relation: @escaping @Sendable (SQLQueryString) -> SQLQueryString, members: (@Sendable (SQLQueryString) -> SQLQueryString)? = nil
+    ) {
         self.expression = ""
         self.nullable = false
         self.relation = relation
+        self.members = members
     }
 
     /// A derived value: `expression` orders it, and `predicate` turns one filter value into a condition.

@@ -16,15 +16,15 @@ struct ListPager {
     /// - `columns`: the selected columns; `from`: the tables (`users u`); `scope`: the tenant condition.
     /// - `countFrom`: the tables the total is counted over, when fewer than `from` (a joined owner).
     /// - `total`: the total when the caller keeps a counter for this query; otherwise counted.
-    /// - `searchAsFilter`: see ``ListSQL/conditions(for:kind:searchAsFilter:)``.
+    /// - `searchAsFilter`, `relationsAsSets`: see ``ListSQL/conditions(for:kind:searchAsFilter:relationsAsSets:)``.
     /// - `idsFirst`: read the page's ids from the sort index alone, then only those rows (for wide rows
     ///   and deep offsets: no table rows are read for the rows an offset skips).
     func page<Row: Sendable>(
         _ db: any SQLDatabase, query: ListQuery, columns: String, from: String, countFrom: String? = nil, scope: SQLQueryString,
-        total knownTotal: Int? = nil, searchAsFilter: Bool = false, idsFirst: Bool = false,
+        total knownTotal: Int? = nil, searchAsFilter: Bool = false, relationsAsSets: Bool = false, idsFirst: Bool = false,
         decode: (any SQLRow) throws -> Row, id: (Row) -> String
     ) async throws -> Page<Row> {
-        let conditions = list.conditions(for: query, kind: kind)
+        let conditions = list.conditions(for: query, kind: kind, relationsAsSets: relationsAsSets)
         let total: Int
         if let knownTotal {
             total = knownTotal
@@ -34,7 +34,8 @@ struct ListPager {
                 .first()?.decode(column: "n", as: Int.self) ?? 0
         }
         guard query.limit > 0 else { return Page(items: [], total: total, query: query, nextCursor: nil) }
-        let pageConditions = searchAsFilter ? list.conditions(for: query, kind: kind, searchAsFilter: true) : conditions
+        let pageConditions =
+            searchAsFilter ? list.conditions(for: query, kind: kind, searchAsFilter: true, relationsAsSets: relationsAsSets) : conditions
         let order = list.orderBy(for: query, kind: kind)
         let select = "SELECT \(columns)\(list.sortValueColumns(for: query)) FROM \(from)"
         let window: SQLQueryString = list.keyset(for: query, kind: kind) + order + " LIMIT \(bind: query.limit + 1) OFFSET \(bind: query.offset)"

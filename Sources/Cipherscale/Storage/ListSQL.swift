@@ -19,11 +19,22 @@ struct ListSQL {
     ///
     /// `searchAsFilter` (SQLite): read rows in the sort index's order and keep those the search
     /// matches, rather than look up every match and sort them; right when matches are common.
-    func conditions(for query: ListQuery, kind: DatabaseKind, searchAsFilter: Bool = false) -> SQLQueryString {
+    ///
+    /// `relationsAsSets`: a relation filter (`groups.id`, `roles.id`) that matches few rows reads
+    /// those rows by id (`id IN (members)`), which the plan then sorts, instead of testing each row
+    /// of the sort index for membership; right when members are few.
+    func conditions(for query: ListQuery, kind: DatabaseKind, searchAsFilter: Bool = false, relationsAsSets: Bool = false)
+        -> SQLQueryString
+    {
         var sql: SQLQueryString = ""
         for filter in query.filters {
             guard let column = columns[filter.field] else { continue }
-            sql += " AND " + condition(filter, column: column)
+            if relationsAsSets, filter.op == .eq || filter.op == .in, let members = column.members {
+                let binds: [any Encodable & Sendable] = filter.values.map(\.bindable)
+                sql += " AND \(unsafeRaw: idColumn) IN (" + members(SQLQueryString("\(binds: binds)")) + ")"
+            } else {
+                sql += " AND " + condition(filter, column: column)
+            }
         }
         if let search = query.search, kind == .sqlite, search.count >= 3, let index = sqliteSearchIndex {
             // A quoted FTS5 phrase: with the trigram tokenizer it matches the text as a substring of

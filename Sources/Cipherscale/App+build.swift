@@ -53,7 +53,8 @@ public func buildApplication(
         // Shut down in reverse: the HTTP server drains, then the workers stop, then the pool closes.
         services: [
             DatabaseService(pool: store.pool), delivery, signInDelivery,
-            MaintenanceService(idempotency: services.idempotency, clock: clock, logger: logger, startAfter: started),
+            MaintenanceService(
+                idempotency: services.idempotency, console: services.console, clock: clock, logger: logger, startAfter: started),
         ],
         // The workers start once the server listens (a server that cannot bind never starts them).
         onServerRunning: { _ in started.open() },

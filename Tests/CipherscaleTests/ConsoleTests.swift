@@ -125,6 +125,28 @@ struct ConsoleSignInTests {
     }
 }
 
+extension ConsoleSignInTests {
+    @Test("housekeeping forgets ended and idle sessions and expired links, and keeps live ones")
+    func purge() async throws {
+        try await withWorld { world in
+            let ended = try await world.console("owner@a.example")
+            #expect(try await ended.post("/console/logout", []).status == .seeOther)
+            _ = try await world.console("owner@a.example")
+            _ = try await world.services.console.operatorLinks(email: "owner@a.example")
+            #expect(try await world.services.console.purge() == 1, "the ended session")
+            world.clock.advance(by: 13 * 3600 * 1000)
+            let live = try await world.console("owner@a.example")
+            for _ in 0..<2 {
+                world.clock.advance(by: 6 * 3600 * 1000)
+                #expect(try await live.get("/console/users").status == .ok)
+            }
+            // The session idle for 25 hours, and the three links that expired a day ago (not the fourth, 12 hours old).
+            #expect(try await world.services.console.purge() == 1 + 3)
+            #expect(try await live.get("/console/users").status == .ok)
+        }
+    }
+}
+
 @Suite("Console: pages and safety")
 struct ConsolePageTests {
     @Test("every page renders for the owner with the security headers")

@@ -244,7 +244,8 @@ extension ConsoleController {
             if let lastError = delivery?.lastError { row["lastError"] = lastError }
             data["invitation"] = row
         }
-        let events = try await services.audit.events(AuditFilter(targetId: id.rawValue, limit: 20), readOnly: false, context: operation)
+        let events = try await services.audit.events(
+            AuditFilter(targetId: id.rawValue, limit: 20), readOnly: false, exactTotal: false, context: operation)
         data["events"] = events.items.map(Self.auditRow)
         return views.page("user", data, status: status)
     }

@@ -32,11 +32,11 @@ public struct SQLAuditRepository: AuditRepository {
     private static let columns =
         "a.id, a.occurred_at, a.actor_type, a.actor_id, a.action, a.target_type, a.target_id, a.related_type, a.related_id, a.changes, a.request_id"
 
-    public func events(_ query: ListQuery, context: OperationContext) async throws -> Page<AuditEvent> {
+    public func events(_ query: ListQuery, exactTotal: Bool, context: OperationContext) async throws -> Page<AuditEvent> {
         try await store.pool.read { db in
             try await ListPager(list: Self.list, schema: .audit, kind: store.pool.kind).page(
                 db, query: query, columns: Self.columns, from: "audit_events a", scope: "a.tenant_id = \(bind: context.tenantId.rawValue)",
-                decode: Self.event, id: \.id
+                countTotal: exactTotal, decode: Self.event, id: \.id
             )
         }
     }

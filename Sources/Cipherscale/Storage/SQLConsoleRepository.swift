@@ -100,6 +100,16 @@ public struct SQLConsoleRepository: ConsoleRepository {
         }
     }
 
+    public func purge(idleBefore: Millis, expiredBefore: Millis) async throws -> Int {
+        try await store.pool.transaction { db in
+            let sessions = try await db.raw(
+                "DELETE FROM console_sessions WHERE ended_at IS NOT NULL OR last_seen_at < \(bind: idleBefore) RETURNING id"
+            ).all().count
+            let links = try await db.raw("DELETE FROM console_signin_links WHERE expires_at < \(bind: expiredBefore) RETURNING id").all().count
+            return sessions + links
+        }
+    }
+
     public func mailSubjects(_ linkIds: [String]) async throws -> [String: (tenantName: String, expiresAt: Millis, used: Bool)] {
         guard !linkIds.isEmpty else { return [:] }
         let binds: [any Encodable & Sendable] = linkIds

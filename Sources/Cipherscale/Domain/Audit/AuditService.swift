@@ -13,9 +13,12 @@ public struct AuditService: Sendable {
     }
 
     /// A page of the audit log, newest first, in the envelope of every list. Admin keys only.
-    public func events(_ filter: AuditFilter, readOnly: Bool, context: OperationContext) async throws -> Page<AuditEvent> {
+    /// Without `exactTotal`, the page's total is -1 (the console pages by cursor and shows no total).
+    public func events(_ filter: AuditFilter, readOnly: Bool, exactTotal: Bool = true, context: OperationContext) async throws
+        -> Page<AuditEvent>
+    {
         if readOnly { throw DirectoryError.forbidden("The audit log is readable with an admin key only.") }
-        return try await audit.events(Self.query(filter), context: context)
+        return try await audit.events(Self.query(filter), exactTotal: exactTotal, context: context)
     }
 
     /// The list query of an audit filter, or 400 naming each bad parameter.

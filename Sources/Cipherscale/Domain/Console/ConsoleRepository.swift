@@ -13,6 +13,9 @@ public protocol ConsoleRepository: Sendable {
     func touch(session id: String, now: Millis) async throws
     /// Ends the session.
     func end(session id: String, now: Millis) async throws
+    /// Deletes sessions ended or unused since `idleBefore`, and links that expired before `expiredBefore`
+    /// (with their mail); answers how many rows went.
+    func purge(idleBefore: Millis, expiredBefore: Millis) async throws -> Int
     /// For the mail worker: each link's tenant name, expiry and whether it was used.
     func mailSubjects(_ linkIds: [String]) async throws -> [String: (tenantName: String, expiresAt: Millis, used: Bool)]
 }

@@ -74,6 +74,12 @@ public struct ConsoleService: Sendable {
         try await console.end(session: found.id, now: clock.now())
     }
 
+    /// Forgets sessions that can no longer be used and links expired for a day (the housekeeping's job).
+    public func purge() async throws -> Int {
+        let now = clock.now()
+        return try await console.purge(idleBefore: now - Self.idleLifetime, expiredBefore: now - 24 * 3600 * 1000)
+    }
+
     /// The form token of a session: bound to it, and useless without it.
     static func csrfToken(session token: String) -> String {
         Secrets.hash("console-csrf:" + token)

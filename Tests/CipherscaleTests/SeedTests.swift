@@ -64,6 +64,22 @@ struct SeedTests {
             }
             #expect(largest > 500)
 
+            // Every role's holders (direct or through groups), as the role masks count them, are the
+            // users the memberships and roles say (the masks are computed once after a bulk load).
+            for role in try await world.request(.get, "/tenants/roles", auth: .key(key)).array {
+                let id = try #require(role["id"] as? String)
+                let listed = try await world.request(.get, "/tenants/users?limit=1&filter[roles.id]=\(id)", auth: .key(key))
+                let holders = try await world.pool.read { db in
+                    try await db.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM (SELECT user_id FROM user_roles WHERE role_id = \(bind: id)
+                        UNION SELECT gm.user_id FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id WHERE gr.role_id = \(bind: id)) h
+                        """
+                    ).first()!.decode(column: "n", as: Int.self)
+                }
+                #expect(listed.object["total"] as? Int == holders, "\(role["type"] ?? id)")
+            }
+
             let shape = try await world.pool.read { db in
                 let row = try await db.raw(
                     """

@@ -71,14 +71,25 @@ public struct SQLSeeder: Sendable {
         // row in random key order. Unique indexes stay (they check the data), and so does
         // everything on PostgreSQL.
         let deferred = pool.kind == .sqlite && plan.users >= plan.deferIndexesFrom ? try await dropSecondaryIndexes() : ([], 0)
+        // The role masks' triggers would update each user once per membership and role: a big
+        // load switches them off and computes the tenant's masks and counts once afterwards.
+        let bulk = plan.users >= plan.deferIndexesFrom
+        if bulk { try await setRoleMaskTriggers(on: false) }
         do {
             try await loadUsers(
                 tenantId: tenantId, plan: plan, start: start, choices: choices, grantable: grantable, random: &random, progress: progress)
         } catch {
             try? await restoreIndexes(deferred)
+            if bulk { try? await setRoleMaskTriggers(on: true) }
             throw error
         }
         try await restoreIndexes(deferred)
+        if bulk {
+            try await pool.transaction { db in
+                for statement in AddRoleMasks.rebuild(tenantId: tenantId) { try await db.raw(SQLQueryString(statement)).run() }
+            }
+            try await setRoleMaskTriggers(on: true)
+        }
         try await pool.transaction { db in
             try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: plan.users) WHERE id = \(bind: tenantId)").run()
             try await db.raw(
@@ -98,6 +109,24 @@ public struct SQLSeeder: Sendable {
             try await pool.read { db in try await db.raw("ANALYZE").run() }
         } else {
             try await pool.transaction { db in try await db.raw("ANALYZE").run() }
+        }
+    }
+
+    /// Switches the role masks' triggers off or back on (SQLite drops and recreates them).
+    private func setRoleMaskTriggers(on: Bool) async throws {
+        try await pool.transaction { db in
+            switch pool.kind {
+            case .sqlite:
+                if on {
+                    for statement in AddRoleMasks.triggers(.sqlite) { try await db.raw(SQLQueryString(statement)).run() }
+                } else {
+                    for (_, name) in AddRoleMasks.triggerNames { try await db.raw("DROP TRIGGER \(ident: name)").run() }
+                }
+            case .postgres:
+                for (table, name) in AddRoleMasks.triggerNames {
+                    try await db.raw("ALTER TABLE \(ident: table) \(unsafeRaw: on ? "ENABLE" : "DISABLE") TRIGGER \(ident: name)").run()
+                }
+            }
         }
     }
 

@@ -28,13 +28,10 @@ public struct SQLUserRepository: UserRepository {
                 relation: { ids in "SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id IN (" + ids + ")" },
                 members: { ids in "SELECT gm.user_id FROM group_members gm WHERE gm.group_id IN (" + ids + ")" }
             ),
-            // Effective roles: held directly or through any of the user's groups.
+            // Effective roles, held directly or through any of the user's groups: one bit each in
+            // the user's role mask (008_role_masks keeps it).
             "roles.id": ListColumn(
-                relation: { ids in
-                    "SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id AND ur.role_id IN (" + ids
-                        + ") UNION ALL SELECT 1 FROM group_members gm JOIN group_roles gr ON gr.group_id = gm.group_id "
-                        + "WHERE gm.user_id = u.id AND gr.role_id IN (" + ids + ")"
-                },
+                relation: { ids in "SELECT 1 WHERE (u.role_mask & " + roleBits(ids) + ") <> 0" },
                 members: { ids in
                     "SELECT ur.user_id FROM user_roles ur WHERE ur.role_id IN (" + ids
                         + ") UNION ALL SELECT gm.user_id FROM group_roles gr JOIN group_members gm ON gm.group_id = gr.group_id "
@@ -45,6 +42,11 @@ public struct SQLUserRepository: UserRepository {
         searchColumns: ["u.email_key", "u.first_name", "u.last_name"],
         idColumn: "u.id"
     )
+
+    /// The bits of the roles `ids` in role masks (a constant subquery).
+    static func roleBits(_ ids: SQLQueryString) -> SQLQueryString {
+        "(SELECT CAST(COALESCE(SUM(\(unsafeRaw: AddRoleMasks.bit(of: "r.type"))), 0) AS BIGINT) FROM roles r WHERE r.id IN (" + ids + "))"
+    }
 
     /// The user list of one tenant: on SQLite, search reads only that tenant's range of the index.
     static func userList(of tenantId: String) -> ListSQL {
@@ -103,6 +105,11 @@ public struct SQLUserRepository: UserRepository {
                     try await db.raw(
                         "SELECT member_count FROM directory_groups WHERE tenant_id = \(bind: tenantId) AND id = \(bind: groupId)"
                     ).first()?.decode(column: "member_count", as: Int.self) ?? 0
+            } else if query.search == nil, query.filters.count == 1, let filter = query.filters.first, filter.field == "roles.id",
+                filter.op == .eq || (filter.op == .in && filter.values.count == 1)
+            {
+                // The holders of one role: a counter kept by triggers (008_role_masks).
+                total = try await roleHolders(db, roleIds: filter.values.map(\.bindable), tenantId: tenantId)
             } else if let statuses = Self.statusesCounted(query) {
                 // Users of some statuses: per-status counters kept by triggers (005_user_status_counts).
                 let matching =
@@ -159,20 +166,24 @@ public struct SQLUserRepository: UserRepository {
                         """
                     ).first()?.decode(column: "n", as: Int.self) ?? 0
             case "roles.id":
-                bound =
-                    try await db.raw(
-                        """
-                        SELECT (SELECT COUNT(*) FROM user_roles WHERE role_id IN (\(binds: ids)))
-                            + (SELECT CAST(COALESCE(SUM(g.member_count), 0) AS BIGINT) FROM group_roles gr
-                               JOIN directory_groups g ON g.id = gr.group_id WHERE g.tenant_id = \(bind: tenantId) AND gr.role_id IN (\(binds: ids))) AS n
-                        """
-                    ).first()?.decode(column: "n", as: Int.self) ?? 0
+                bound = try await roleHolders(db, roleIds: ids, tenantId: tenantId)
             default: continue
             }
             fewest = min(fewest ?? bound, bound)
         }
         guard let fewest else { return false }
         return fewest <= Self.orderedSearchScanLimit
+    }
+
+    /// How many users of the tenant hold any of the roles (exact for one role, an upper bound for several).
+    private func roleHolders(_ db: any SQLDatabase, roleIds: [any Encodable & Sendable], tenantId: String) async throws -> Int {
+        try await db.raw(
+            """
+            SELECT CAST(COALESCE(SUM(c.n), 0) AS BIGINT) AS n FROM roles r
+            JOIN user_role_counts c ON c.tenant_id = r.tenant_id AND c.bit = \(unsafeRaw: AddRoleMasks.bit(of: "r.type"))
+            WHERE r.tenant_id = \(bind: tenantId) AND r.id IN (\(binds: roleIds))
+            """
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// One user with roles, groups and devices.

@@ -12,6 +12,7 @@ enum Migrator {
         AddUserStatusCounts.migration,
         AddTenantToUserSearch.migration,
         AddConsole.migration,
+        AddRoleMasks.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

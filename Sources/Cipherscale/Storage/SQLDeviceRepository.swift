@@ -69,12 +69,40 @@ public struct SQLDeviceRepository: DeviceRepository {
     /// One page of the tenant's devices with the exact number of matches.
     public func list(_ query: ListQuery, context: OperationContext) async throws -> Page<Device> {
         try await pool.read { db in
-            let list = Self.deviceList(onlineSince: context.now - store.onlineWindow)
+            let since = context.now - store.onlineWindow
+            let list = Self.deviceList(onlineSince: since)
             return try await ListPager(list: list, schema: .devices, kind: pool.kind).page(
                 db, query: query, columns: Self.deviceWithOwnerColumns, from: Self.deviceTables, countFrom: "devices d",
                 scope: "d.tenant_id = \(bind: context.tenantId.rawValue)",
+                total: try await statusTotal(db, query: query, tenantId: context.tenantId.rawValue, onlineSince: since),
                 decode: { try store.device($0, now: context.now, withOwner: true) }, id: \.id.rawValue
             )
+        }
+    }
+
+    /// The exact total of a list filtered by one status and nothing else, from the counters of
+    /// 009_device_counts (Offline: active devices less the online ones); nil for other lists.
+    private func statusTotal(_ db: any SQLDatabase, query: ListQuery, tenantId: String, onlineSince: Millis) async throws -> Int? {
+        guard query.search == nil, query.filters.count == 1, let filter = query.filters.first, filter.field == "status",
+            filter.op == .eq || (filter.op == .in && filter.values.count == 1), case .text(let status) = filter.values[0]
+        else { return nil }
+        func counter(active: Bool) async throws -> Int {
+            try await db.raw("SELECT n FROM device_counts WHERE tenant_id = \(bind: tenantId) AND active = \(bind: active)").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+        }
+        func online() async throws -> Int {
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM devices d WHERE d.tenant_id = \(bind: tenantId) AND d.active = \(bind: true)
+                AND d.last_connection >= \(bind: onlineSince)
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        switch status {
+        case DeviceStatus.deactivated.rawValue: return try await counter(active: false)
+        case DeviceStatus.online.rawValue: return try await online()
+        case DeviceStatus.offline.rawValue: return try await counter(active: true) - online()
+        default: return nil
         }
     }
 

@@ -19,19 +19,3 @@ public protocol ConsoleRepository: Sendable {
     /// For the mail worker: each link's tenant name, expiry and whether it was used.
     func mailSubjects(_ linkIds: [String]) async throws -> [String: (tenantName: String, expiresAt: Millis, used: Bool)]
 }
-
-/// A sign-in link to store.
-public struct SignInLink: Sendable {
-    public var id: String
-    public var tenantId: TenantID
-    public var userId: UserID
-    public var tokenHash: String
-    public var createdAt: Millis
-    public var expiresAt: Millis
-}
-
-/// A session to open when a link is redeemed.
-public struct NewConsoleSession: Sendable {
-    public var id: String
-    public var tokenHash: String
-}

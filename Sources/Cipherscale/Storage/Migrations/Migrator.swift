@@ -13,6 +13,7 @@ enum Migrator {
         AddTenantToUserSearch.migration,
         AddConsole.migration,
         AddRoleMasks.migration,
+        AddDeviceCounts.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

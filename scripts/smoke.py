@@ -130,6 +130,30 @@ try:
     refused("a second server on a port in use says so in one line and exits", ["serve", "--port", str(port)],
             [f"cipherscale: cannot listen on 127.0.0.1:{port}: address already in use"])
 
+    # An operator's console sign-in link (no mail): it signs the owner in once; nobody else gets one.
+    linked = cli("console-link", "--email", "OWNER@smoke.example")
+    link = linked.stdout.strip()
+    check("console-link prints one sign-in link", linked.returncode == 0 and "/console/signin?token=" in link, str(linked))
+    if "/console/signin?token=" in link:
+        path = link[link.index("/console/"):]
+        opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,), {"redirect_request": lambda *a: None}))
+        try:
+            opener.open(f"http://127.0.0.1:{port}{path}")
+            signed = None
+        except urllib.error.HTTPError as error:
+            signed = error
+        check("the link signs in (303 with the cs_session cookie)", signed is not None and signed.code == 303
+              and "cs_session=" in (signed.headers.get("Set-Cookie") or ""), str(signed and signed.code))
+        again = None
+        try:
+            opener.open(f"http://127.0.0.1:{port}{path}")
+        except urllib.error.HTTPError as error:
+            again = error.code
+        check("the link works once", again == 410, str(again))
+    nobody = cli("console-link", "--email", "nobody@smoke.example")
+    check("console-link for an address that may not sign in exits 1 and says so", nobody.returncode == 1
+          and "nobody@smoke.example" in nobody.stderr, str(nobody))
+
     admin = tenant["apiKey"]
     status, headers, body = call("POST", "/tenants/users", admin, [{"email": f"user{i}@smoke.example", "groups": []} for i in range(100)])
     check("a batch of 100 users is created", status == 201 and len(body) == 100, str(status))

@@ -51,6 +51,20 @@ struct ConsoleSignInTests {
         }
     }
 
+    @Test("with an https public base URL the session cookie is Secure")
+    func secureCookie() async throws {
+        try await withWorld { world in
+            let link = try #require(try await world.services.console.operatorLinks(email: "owner@a.example").first)
+            let app = Application(router: try buildRouter(services: world.services, secureCookies: true))
+            try await app.test(.router) { client in
+                let reply = try await client.executeRequest(uri: "/console/signin?token=\(link.token)", method: .get, headers: [:], body: nil)
+                #expect(reply.status == .seeOther)
+                let cookie = try #require(reply.headers[.setCookie])
+                #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+            }
+        }
+    }
+
     @Test("a link is valid for 15 minutes")
     func linkExpires() async throws {
         try await withWorld { world in

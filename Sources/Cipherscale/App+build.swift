@@ -46,8 +46,9 @@ public func buildApplication(
         idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     )
+    let responder = BasePathResponder(basePath: configuration.basePath, inner: router.buildResponder())
     return Application(
-        router: router,
+        responder: responder,
         server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
         // Shut down in reverse: the HTTP server drains, then the workers stop, then the pool closes.

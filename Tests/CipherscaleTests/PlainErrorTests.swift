@@ -142,14 +142,14 @@ struct PlainErrorTests: HTTPTestSupport {
         }
     }
 
-    @Test("GET / points at the contract and the health check, in JSON or in HTML for a browser")
+    @Test("GET / points at the contract, the health check and the console, in JSON or in HTML for a browser")
     func rootSignpost() async throws {
         try await withWorld { world in
             let json = try await world.request(.get, "/", auth: .none)
             #expect(json.status == .ok)
             #expect(json.contentType == "application/json")
             let links = (json.object["links"] as? [[String: Any]] ?? []).compactMap { $0["href"] as? String }
-            #expect(links == ["/openapi.yaml", "/health"])
+            #expect(links == ["/openapi.yaml", "/health", "/console"])
             let html = try await world.request(.get, "/", auth: .none, headers: ["Accept": "text/html,application/xhtml+xml"])
             #expect(html.status == .ok)
             #expect(html.contentType == "text/html; charset=utf-8")

@@ -14,11 +14,18 @@ extension APIImplementation {
 
     public func listRoleUsers(_ input: Operations.ListRoleUsers.Input) async throws -> Operations.ListRoleUsers.Output {
         try refuseUnknownQueryParameters(["groups", "limit", "offset"])
+        let role: RoleID = try Validation.pathId(input.path.id, name: "id")
+        let throughGroups = input.query.groups ?? false
         let page = try await services.roles.holders(
-            of: Validation.pathId(input.path.id, name: "id"), throughGroups: input.query.groups ?? false,
-            limit: input.query.limit, offset: input.query.offset, context: context()
-        )
-        return .ok(.init(headers: .init(xTotalCount: page.total), body: .json(page.items.map(UserResource.init))))
+            of: role, throughGroups: throughGroups, limit: input.query.limit, offset: input.query.offset, context: context())
+        // RFC 8288: while more holders remain, the request for the next chunk.
+        var link: String?
+        let next = page.offset + page.items.count
+        if !page.items.isEmpty, next < page.total {
+            let groups = throughGroups ? "groups=true&" : ""
+            link = "<\(RequestScope.current.basePath)/tenants/roles/\(role)/users?\(groups)limit=\(page.limit)&offset=\(next)>; rel=\"next\""
+        }
+        return .ok(.init(headers: .init(xTotalCount: page.total, link: link), body: .json(page.items.map(UserResource.init))))
     }
 
     public func removeRoleFromUser(_ input: Operations.RemoveRoleFromUser.Input) async throws -> Operations.RemoveRoleFromUser.Output {

@@ -81,8 +81,22 @@ extension APIImplementation {
 
     public func addUserToGroup(_ input: Operations.AddUserToGroup.Input) async throws -> Operations.AddUserToGroup.Output {
         let id: UserID = try Validation.pathId(input.path.id, name: "id")
-        guard case .json(let body) = input.body else { throw DirectoryError.invalid("A JSON request body is required.") }
-        let user = try await services.users.addToGroup(id, groupId: body.groupId, context: context())
+        let fromBody: String? = if case .json(let body) = input.body { body.groupId } else { nil }
+        // The published contract documents no body: the group may come in the query instead.
+        let groupId: String
+        switch (input.query.groupId, fromBody) {
+        case (nil, nil):
+            throw DirectoryError.invalid(
+                "Name the group: the groupId query parameter or a JSON body {\"groupId\": ...}.",
+                [FieldError(.body(field: "groupId"), "is required, in the body or as the groupId query parameter")])
+        case (let query?, let body?) where (Identifiers.canonical(query) ?? query) != (Identifiers.canonical(body) ?? body):
+            throw DirectoryError.invalid(
+                "The groupId query parameter and the body's groupId name different groups; send one, or the same in both.",
+                [FieldError(.query("groupId"), "differs from the body's groupId")])
+        case (let query?, _): groupId = query
+        case (nil, let body?): groupId = body
+        }
+        let user = try await services.users.addToGroup(id, groupId: groupId, context: context())
         return .created(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
     }
 

@@ -14,6 +14,8 @@ public struct RequestScope: Sendable {
     public var rawQuery: String?
     /// The `If-Match` header.
     public var ifMatch: String?
+    /// The prefix the API is served under (`BASE_PATH`, e.g. `/qa`; empty by default), for links.
+    public var basePath = ""
 
     /// The scope of the request being handled.
     @TaskLocal public static var current = RequestScope()

@@ -3,14 +3,17 @@ import Hummingbird
 import NIOCore
 
 /// `GET /`: a signpost for whoever opens the server's address, in HTML for a browser and JSON for
-/// anything else, pointing at the contract and the health check.
+/// anything else, pointing at the contract, the health check and the console.
 enum RootPage {
     static let links: [(path: String, what: String)] = [
         ("/openapi.yaml", "the API contract (OpenAPI 3.1): every operation, field and status code"),
         ("/health", "liveness: answers 200 while the server and its database answer"),
+        ("/console", "the admin console: sign in with a link mailed to an owner, admin or auditor"),
     ]
 
     static func response(for request: Request) -> Response {
+        // Under BASE_PATH every link carries the prefix.
+        let links = links.map { (path: RequestScope.current.basePath + $0.path, what: $0.what) }
         let wantsHTML = (request.headers[.accept] ?? "").lowercased().contains("text/html")
         if wantsHTML {
             let items = links.map { "<li><a href=\"\($0.path)\"><code>\($0.path)</code></a>: \(HTML.escape($0.what))</li>" }

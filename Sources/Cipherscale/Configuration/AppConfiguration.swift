@@ -16,7 +16,8 @@ import NIOSSL
 /// | `SMTP_CA_FILE` | — | the system's trust store (PEM file of a private CA for the relay) |
 /// | `MAIL_FROM` | — | `Cipherscale <no-reply@localhost>` |
 /// | `MAIL_DIR` | — | `./data/mail` |
-/// | `PUBLIC_BASE_URL` | — | `http://HOST:PORT` |
+/// | `PUBLIC_BASE_URL` | — | `http://HOST:PORT` followed by `BASE_PATH` |
+/// | `BASE_PATH` | — | none: the API, the console and every page under this prefix (`/qa`) |
 /// | `INVITATION_SECRET` | — | a random secret kept in the database |
 /// | `INVITATION_RATE_LIMIT` | — | `30` requests per minute per client address on `/invitations`; 0 turns it off |
 /// | `CONSOLE_SIGNIN_RATE_LIMIT` | — | `10` console sign-in requests per minute per client address; 0 turns it off |
@@ -62,8 +63,11 @@ public struct AppConfiguration: Sendable {
     /// How long after its last heartbeat a device counts as Online.
     public var deviceOnlineWindow: Millis = 300_000
 
+    /// The prefix every path is served under (`/qa`), or empty.
+    public var basePath = ""
+
     /// The base URL links are built from.
-    public var linkBaseURL: String { publicBaseURL ?? "http://\(host):\(port)" }
+    public var linkBaseURL: String { publicBaseURL ?? "http://\(host):\(port)\(basePath)" }
 
     public init() {}
 
@@ -104,6 +108,13 @@ public struct AppConfiguration: Sendable {
         if let from = environment["MAIL_FROM"], !from.isEmpty { configuration.mailFrom = from }
         if let folder = environment["MAIL_DIR"], !folder.isEmpty { configuration.mailDirectory = folder }
         if let base = environment["PUBLIC_BASE_URL"], !base.isEmpty { configuration.publicBaseURL = base }
+        if let prefix = environment["BASE_PATH"], !prefix.isEmpty, prefix != "/" {
+            let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+            guard trimmed.hasPrefix("/"), !trimmed.contains(where: { "?#% ".contains($0) }) else {
+                throw ConfigurationError("BASE_PATH must be a path such as /qa (a leading slash, no query, no spaces); got '\(prefix)'")
+            }
+            configuration.basePath = trimmed
+        }
         if let secret = environment["INVITATION_SECRET"], !secret.isEmpty {
             guard secret.utf8.count >= 32 else { throw ConfigurationError("INVITATION_SECRET must be at least 32 characters") }
             configuration.invitationSecret = secret

@@ -91,7 +91,7 @@ extension ConsoleController {
             ]
         }
         if let cursor = found.nextCursor, found.hasNext { data["nextHref"] = Self.url("/console/groups", [("after", cursor)]) }
-        if params["after"] != nil { data["firstHref"] = "/console/groups" }
+        if params["after"] != nil { data["firstHref"] = Self.url("/console/groups", []) }
         return views.page("groups", data)
     }
 
@@ -131,7 +131,7 @@ extension ConsoleController {
         if let cursor = members.nextCursor, members.hasNext {
             data["nextHref"] = Self.url("/console/groups/\(group.id)", [("after", cursor)])
         }
-        if params["after"] != nil { data["firstHref"] = "/console/groups/\(group.id)" }
+        if params["after"] != nil { data["firstHref"] = Self.url("/console/groups/\(group.id)", []) }
         let status: HTTPResponse.Status = error.map(ConsoleController.status(of:)) ?? (memberError == nil ? .ok : .badRequest)
         return views.page("group", data, status: status)
     }

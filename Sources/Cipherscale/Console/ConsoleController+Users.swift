@@ -164,7 +164,8 @@ extension ConsoleController {
 
     /// `path?key=value&...`, each part percent-encoded.
     static func url(_ path: String, _ parameters: [(String, String)]) -> String {
-        parameters.isEmpty ? path : path + "?" + queryString(parameters)
+        let path = RequestScope.current.basePath + path
+        return parameters.isEmpty ? path : path + "?" + queryString(parameters)
     }
 
     static func queryString(_ parameters: [(String, String)]) -> String {

@@ -70,7 +70,9 @@ struct ConsoleController: Sendable {
         }
         var response = ConsoleViews.redirect("/console/users")
         response.setCookie(
-            Cookie(name: Self.cookieName, value: sessionToken, path: "/console", secure: secureCookie, httpOnly: true, sameSite: .lax))
+            Cookie(
+                name: Self.cookieName, value: sessionToken, path: RequestScope.current.basePath + "/console", secure: secureCookie, httpOnly: true,
+                sameSite: .lax))
         return response
     }
 
@@ -85,7 +87,9 @@ struct ConsoleController: Sendable {
         try await services.console.signOut(token: token)
         var response = ConsoleViews.redirect("/console/login?signedOut=1")
         response.setCookie(
-            Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/console", secure: secureCookie, httpOnly: true, sameSite: .lax))
+            Cookie(
+                name: Self.cookieName, value: "", maxAge: 0, path: RequestScope.current.basePath + "/console", secure: secureCookie, httpOnly: true,
+                sameSite: .lax))
         return response
     }
 

@@ -44,6 +44,9 @@ struct ConsoleViews: Sendable {
 
     /// A page rendered from `template` with `data`.
     func page(_ template: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        var data = data
+        // Every link of every page starts with the prefix the server is served under (BASE_PATH).
+        data["base"] = RequestScope.current.basePath
         let html = library.render(data, withTemplate: template) ?? "<!DOCTYPE html><title>Error</title><p>The page could not be rendered.</p>"
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
@@ -53,7 +56,7 @@ struct ConsoleViews: Sendable {
 
     /// A `303 See Other` to `location` (after a form post, or to the sign-in page).
     static func redirect(_ location: String) -> Response {
-        var response = Response(status: .seeOther, headers: [.location: location])
+        var response = Response(status: .seeOther, headers: [.location: RequestScope.current.basePath + location])
         secure(&response)
         return response
     }
@@ -61,10 +64,11 @@ struct ConsoleViews: Sendable {
     /// A bare page for a failure outside any console handler (an unknown page, an internal error).
     static func errorPage(status: HTTPResponse.Status) -> Response {
         let text = status == .notFound ? "There is no such page." : "The console could not answer (\(status.code) \(status.reasonPhrase))."
+        let base = HTML.escape(RequestScope.current.basePath)
         let html = """
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>\(status.reasonPhrase)</title>
-            <link rel="stylesheet" href="/console/assets/console.css"></head>
-            <body><main><h1>\(status.reasonPhrase)</h1><p>\(text)</p><p><a href="/console/users">Back to the console</a></p></main></body></html>
+            <link rel="stylesheet" href="\(base)/console/assets/console.css"></head>
+            <body><main><h1>\(status.reasonPhrase)</h1><p>\(text)</p><p><a href="\(base)/console/users">Back to the console</a></p></main></body></html>
             """
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))

@@ -41,10 +41,11 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.uri.path != "/" { head.headerFields[.accept] = nil }
         var forwarded = body
         if body.readableBytes == 0, head.headerFields[.contentType] == nil, request.method == .post,
-            request.uri.path.hasSuffix("/heartbeat")
+            Self.bodyIsOptional(request.uri.path)
         {
-            // The heartbeat's body is optional, but the generated code decodes an empty body as JSON
-            // and fails: an absent body means "no updates", which is what `{}` says.
+            // The heartbeat's and the group join's bodies are optional, but the generated code
+            // decodes an empty body as JSON and fails: an absent body says what `{}` says (no
+            // updates; the group named by the query instead).
             forwarded = ByteBuffer(string: "{}")
             head.headerFields[.contentType] = "application/json"
         }
@@ -54,6 +55,13 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.contentType] = "text/html; charset=utf-8"
         }
         return response
+    }
+
+    /// `POST /tenants/devices/{id}/heartbeat` and `POST /tenants/users/{id}/groups`.
+    static func bodyIsOptional(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return parts.count == 4 && parts[0] == "tenants"
+            && ((parts[1] == "devices" && parts[3] == "heartbeat") || (parts[1] == "users" && parts[3] == "groups"))
     }
 
     static func acceptsJSON(_ accept: String) -> Bool {

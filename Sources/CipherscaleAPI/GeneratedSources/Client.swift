@@ -220,7 +220,8 @@ public struct Client: APIProtocol {
     /// `isOwner`, `createdAt`, `updatedAt`, `lastConnection`, `groups.id` (member of the
     /// group) and `roles.id` (holds the role among the effective roles, direct or
     /// group-granted). The relation fields `groups.id` and `roles.id` accept only `eq`, `ne`,
-    /// `in` and `nin`. Several filters combine with AND. An unknown field or operator, or a
+    /// `in` and `nin`. Enumerated values (`status`) match in any case (`ACTIVE` is `active`).
+    /// Several filters combine with AND. An unknown field or operator, or a
     /// value of the wrong type, is `400`. A query parameter the list does not take (such as
     /// `sortt`) is `400` naming it.
     ///
@@ -2844,8 +2845,9 @@ public struct Client: APIProtocol {
     /// Add a user to a group
     ///
     /// Makes the user a member of the group; the group's roles become part of the user's
-    /// effective roles at once. A user who is already a member is `409`; an unknown group id
-    /// is `422`. Answers the updated user.
+    /// effective roles at once. The group is named by the `groupId` query parameter or the
+    /// JSON body `{"groupId": ...}`. A user who is already a member is `409`; an unknown group
+    /// id is `422`. Answers the updated user.
     ///
     ///
     /// - Remark: HTTP `POST /tenants/users/{id}/groups`.
@@ -2876,14 +2878,23 @@ public struct Client: APIProtocol {
                     name: "If-Match",
                     value: input.headers.ifMatch
                 )
+                try converter.setQueryItemAsURI(
+                    in: &request,
+                    style: .form,
+                    explode: true,
+                    name: "groupId",
+                    value: input.query.groupId
+                )
                 converter.setAcceptHeader(
                     in: &request.headerFields,
                     contentTypes: input.headers.accept
                 )
                 let body: OpenAPIRuntime.HTTPBody?
                 switch input.body {
+                case .none:
+                    body = nil
                 case let .json(value):
-                    body = try converter.setRequiredRequestBodyAsJSON(
+                    body = try converter.setOptionalRequestBodyAsJSON(
                         value,
                         headerFields: &request.headerFields,
                         contentType: "application/json; charset=utf-8"
@@ -3815,7 +3826,8 @@ public struct Client: APIProtocol {
     /// also those who hold it through a group (each user once). The array is read in chunks
     /// with `limit` (default 100; values above 100 are clamped to 100) and `offset` (default
     /// 0), in a stable order (`createdAt`, then `id`). The `X-Total-Count` header gives the
-    /// number of all matching users, independent of `limit` and `offset`. A non-integer or
+    /// number of all matching users, independent of `limit` and `offset`, and while more remain
+    /// a `Link` header with `rel="next"` gives the request for the next chunk. A non-integer or
     /// negative `limit` or `offset` is `400`.
     ///
     ///
@@ -3867,11 +3879,18 @@ public struct Client: APIProtocol {
             deserializer: { response, responseBody in
                 switch response.status.code {
                 case 200:
-                    let headers: Operations.ListRoleUsers.Output.Ok.Headers = .init(xTotalCount: try converter.getRequiredHeaderFieldAsURI(
-                        in: response.headerFields,
-                        name: "X-Total-Count",
-                        as: Swift.Int.self
-                    ))
+                    let headers: Operations.ListRoleUsers.Output.Ok.Headers = .init(
+                        xTotalCount: try converter.getRequiredHeaderFieldAsURI(
+                            in: response.headerFields,
+                            name: "X-Total-Count",
+                            as: Swift.Int.self
+                        ),
+                        link: try converter.getOptionalHeaderFieldAsURI(
+                            in: response.headerFields,
+                            name: "Link",
+                            as: Swift.String.self
+                        )
+                    )
                     let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
                     let body: Operations.ListRoleUsers.Output.Ok.Body
                     let chosenContentType = try converter.bestContentType(

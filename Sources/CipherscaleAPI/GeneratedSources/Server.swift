@@ -509,7 +509,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// `isOwner`, `createdAt`, `updatedAt`, `lastConnection`, `groups.id` (member of the
     /// group) and `roles.id` (holds the role among the effective roles, direct or
     /// group-granted). The relation fields `groups.id` and `roles.id` accept only `eq`, `ne`,
-    /// `in` and `nin`. Several filters combine with AND. An unknown field or operator, or a
+    /// `in` and `nin`. Enumerated values (`status`) match in any case (`ACTIVE` is `active`).
+    /// Several filters combine with AND. An unknown field or operator, or a
     /// value of the wrong type, is `400`. A query parameter the list does not take (such as
     /// `sortt`) is `400` naming it.
     ///
@@ -2781,8 +2782,9 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Add a user to a group
     ///
     /// Makes the user a member of the group; the group's roles become part of the user's
-    /// effective roles at once. A user who is already a member is `409`; an unknown group id
-    /// is `422`. Answers the updated user.
+    /// effective roles at once. The group is named by the `groupId` query parameter or the
+    /// JSON body `{"groupId": ...}`. A user who is already a member is `409`; an unknown group
+    /// id is `422`. Answers the updated user.
     ///
     ///
     /// - Remark: HTTP `POST /tenants/users/{id}/groups`.
@@ -2806,6 +2808,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "id",
                     as: Components.Parameters.UserIdPath.self
                 ))
+                let query: Operations.AddUserToGroup.Input.Query = .init(groupId: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "groupId",
+                    as: Swift.String.self
+                ))
                 let headers: Operations.AddUserToGroup.Input.Headers = .init(
                     idempotencyKey: try converter.getOptionalHeaderFieldAsURI(
                         in: request.headerFields,
@@ -2820,7 +2829,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields)
                 )
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
-                let body: Operations.AddUserToGroup.Input.Body
+                let body: Operations.AddUserToGroup.Input.Body?
                 let chosenContentType = try converter.bestContentType(
                     received: contentType,
                     options: [
@@ -2829,7 +2838,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 switch chosenContentType {
                 case "application/json":
-                    body = try await converter.getRequiredRequestBodyAsJSON(
+                    body = try await converter.getOptionalRequestBodyAsJSON(
                         Components.Schemas.AddUserToGroup.self,
                         from: requestBody,
                         transforming: { value in
@@ -2841,6 +2850,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 }
                 return Operations.AddUserToGroup.Input(
                     path: path,
+                    query: query,
                     headers: headers,
                     body: body
                 )
@@ -3616,7 +3626,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// also those who hold it through a group (each user once). The array is read in chunks
     /// with `limit` (default 100; values above 100 are clamped to 100) and `offset` (default
     /// 0), in a stable order (`createdAt`, then `id`). The `X-Total-Count` header gives the
-    /// number of all matching users, independent of `limit` and `offset`. A non-integer or
+    /// number of all matching users, independent of `limit` and `offset`, and while more remain
+    /// a `Link` header with `rel="next"` gives the request for the next chunk. A non-integer or
     /// negative `limit` or `offset` is `400`.
     ///
     ///
@@ -3681,6 +3692,11 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         in: &response.headerFields,
                         name: "X-Total-Count",
                         value: value.headers.xTotalCount
+                    )
+                    try converter.setHeaderFieldAsURI(
+                        in: &response.headerFields,
+                        name: "Link",
+                        value: value.headers.link
                     )
                     let body: OpenAPIRuntime.HTTPBody
                     switch value.body {

@@ -725,18 +725,19 @@ extension Components {
                 case removedRoles
             }
         }
-        /// The group to join. Already a member: `409`; unknown group: `422`.
+        /// The group to join (or give it as the `groupId` query parameter instead). Already a
+        /// member: `409`; unknown group: `422`.
         ///
         ///
         /// - Remark: Generated from `#/components/schemas/AddUserToGroup`.
         public struct AddUserToGroup: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AddUserToGroup/groupId`.
-            public var groupId: Swift.String
+            public var groupId: Swift.String?
             /// Creates a new `AddUserToGroup`.
             ///
             /// - Parameters:
             ///   - groupId:
-            public init(groupId: Swift.String) {
+            public init(groupId: Swift.String? = nil) {
                 self.groupId = groupId
             }
             public enum CodingKeys: String, CodingKey {

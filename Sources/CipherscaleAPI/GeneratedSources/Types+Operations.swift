@@ -186,7 +186,8 @@ public enum Operations {
     /// `isOwner`, `createdAt`, `updatedAt`, `lastConnection`, `groups.id` (member of the
     /// group) and `roles.id` (holds the role among the effective roles, direct or
     /// group-granted). The relation fields `groups.id` and `roles.id` accept only `eq`, `ne`,
-    /// `in` and `nin`. Several filters combine with AND. An unknown field or operator, or a
+    /// `in` and `nin`. Enumerated values (`status`) match in any case (`ACTIVE` is `active`).
+    /// Several filters combine with AND. An unknown field or operator, or a
     /// value of the wrong type, is `400`. A query parameter the list does not take (such as
     /// `sortt`) is `400` naming it.
     ///
@@ -3667,8 +3668,9 @@ public enum Operations {
     /// Add a user to a group
     ///
     /// Makes the user a member of the group; the group's roles become part of the user's
-    /// effective roles at once. A user who is already a member is `409`; an unknown group id
-    /// is `422`. Answers the updated user.
+    /// effective roles at once. The group is named by the `groupId` query parameter or the
+    /// JSON body `{"groupId": ...}`. A user who is already a member is `409`; an unknown group
+    /// id is `422`. Answers the updated user.
     ///
     ///
     /// - Remark: HTTP `POST /tenants/users/{id}/groups`.
@@ -3691,6 +3693,24 @@ public enum Operations {
                 }
             }
             public var path: Operations.AddUserToGroup.Input.Path
+            /// - Remark: Generated from `#/paths/tenants/users/{id}/groups/POST/query`.
+            public struct Query: Sendable, Hashable {
+                /// The group to join, for clients of the published contract, which documents no body.
+                /// Either this or the body's `groupId` is required; given both, they must name the same
+                /// group (else `400`).
+                ///
+                ///
+                /// - Remark: Generated from `#/paths/tenants/users/{id}/groups/POST/query/groupId`.
+                public var groupId: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - groupId: The group to join, for clients of the published contract, which documents no body.
+                public init(groupId: Swift.String? = nil) {
+                    self.groupId = groupId
+                }
+            }
+            public var query: Operations.AddUserToGroup.Input.Query
             /// - Remark: Generated from `#/paths/tenants/users/{id}/groups/POST/header`.
             public struct Headers: Sendable, Hashable {
                 /// A client-chosen key (1 to 255 visible ASCII characters) that makes a retry safe: the first
@@ -3729,19 +3749,22 @@ public enum Operations {
                 /// - Remark: Generated from `#/paths/tenants/users/{id}/groups/POST/requestBody/content/application\/json`.
                 case json(Components.Schemas.AddUserToGroup)
             }
-            public var body: Operations.AddUserToGroup.Input.Body
+            public var body: Operations.AddUserToGroup.Input.Body?
             /// Creates a new `Input`.
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             ///   - body:
             public init(
                 path: Operations.AddUserToGroup.Input.Path,
+                query: Operations.AddUserToGroup.Input.Query = .init(),
                 headers: Operations.AddUserToGroup.Input.Headers = .init(),
-                body: Operations.AddUserToGroup.Input.Body
+                body: Operations.AddUserToGroup.Input.Body? = nil
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
                 self.body = body
             }
@@ -4909,7 +4932,8 @@ public enum Operations {
     /// also those who hold it through a group (each user once). The array is read in chunks
     /// with `limit` (default 100; values above 100 are clamped to 100) and `offset` (default
     /// 0), in a stable order (`createdAt`, then `id`). The `X-Total-Count` header gives the
-    /// number of all matching users, independent of `limit` and `offset`. A non-integer or
+    /// number of all matching users, independent of `limit` and `offset`, and while more remain
+    /// a `Link` header with `rel="next"` gives the request for the next chunk. A non-integer or
     /// negative `limit` or `offset` is `400`.
     ///
     ///
@@ -5000,12 +5024,23 @@ public enum Operations {
                     ///
                     /// - Remark: Generated from `#/paths/tenants/roles/{id}/users/GET/responses/200/headers/X-Total-Count`.
                     public var xTotalCount: Swift.Int
+                    /// While more users remain after this chunk, the request for the next one (RFC 8288):
+                    /// `</tenants/roles/{id}/users?limit=100&offset=100>; rel="next"`. Absent on the last chunk.
+                    ///
+                    ///
+                    /// - Remark: Generated from `#/paths/tenants/roles/{id}/users/GET/responses/200/headers/Link`.
+                    public var link: Swift.String?
                     /// Creates a new `Headers`.
                     ///
                     /// - Parameters:
                     ///   - xTotalCount: Number of all users matching the request, ignoring `limit` and `offset`.
-                    public init(xTotalCount: Swift.Int) {
+                    ///   - link: While more users remain after this chunk, the request for the next one (RFC 8288):
+                    public init(
+                        xTotalCount: Swift.Int,
+                        link: Swift.String? = nil
+                    ) {
                         self.xTotalCount = xTotalCount
+                        self.link = link
                     }
                 }
                 /// Received HTTP response headers

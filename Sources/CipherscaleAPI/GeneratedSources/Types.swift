@@ -52,7 +52,8 @@ public protocol APIProtocol: Sendable {
     /// `isOwner`, `createdAt`, `updatedAt`, `lastConnection`, `groups.id` (member of the
     /// group) and `roles.id` (holds the role among the effective roles, direct or
     /// group-granted). The relation fields `groups.id` and `roles.id` accept only `eq`, `ne`,
-    /// `in` and `nin`. Several filters combine with AND. An unknown field or operator, or a
+    /// `in` and `nin`. Enumerated values (`status`) match in any case (`ACTIVE` is `active`).
+    /// Several filters combine with AND. An unknown field or operator, or a
     /// value of the wrong type, is `400`. A query parameter the list does not take (such as
     /// `sortt`) is `400` naming it.
     ///
@@ -165,8 +166,9 @@ public protocol APIProtocol: Sendable {
     /// Add a user to a group
     ///
     /// Makes the user a member of the group; the group's roles become part of the user's
-    /// effective roles at once. A user who is already a member is `409`; an unknown group id
-    /// is `422`. Answers the updated user.
+    /// effective roles at once. The group is named by the `groupId` query parameter or the
+    /// JSON body `{"groupId": ...}`. A user who is already a member is `409`; an unknown group
+    /// id is `422`. Answers the updated user.
     ///
     ///
     /// - Remark: HTTP `POST /tenants/users/{id}/groups`.
@@ -203,7 +205,8 @@ public protocol APIProtocol: Sendable {
     /// also those who hold it through a group (each user once). The array is read in chunks
     /// with `limit` (default 100; values above 100 are clamped to 100) and `offset` (default
     /// 0), in a stable order (`createdAt`, then `id`). The `X-Total-Count` header gives the
-    /// number of all matching users, independent of `limit` and `offset`. A non-integer or
+    /// number of all matching users, independent of `limit` and `offset`, and while more remain
+    /// a `Link` header with `rel="next"` gives the request for the next chunk. A non-integer or
     /// negative `limit` or `offset` is `400`.
     ///
     ///
@@ -461,7 +464,8 @@ extension APIProtocol {
     /// `isOwner`, `createdAt`, `updatedAt`, `lastConnection`, `groups.id` (member of the
     /// group) and `roles.id` (holds the role among the effective roles, direct or
     /// group-granted). The relation fields `groups.id` and `roles.id` accept only `eq`, `ne`,
-    /// `in` and `nin`. Several filters combine with AND. An unknown field or operator, or a
+    /// `in` and `nin`. Enumerated values (`status`) match in any case (`ACTIVE` is `active`).
+    /// Several filters combine with AND. An unknown field or operator, or a
     /// value of the wrong type, is `400`. A query parameter the list does not take (such as
     /// `sortt`) is `400` naming it.
     ///
@@ -660,19 +664,22 @@ extension APIProtocol {
     /// Add a user to a group
     ///
     /// Makes the user a member of the group; the group's roles become part of the user's
-    /// effective roles at once. A user who is already a member is `409`; an unknown group id
-    /// is `422`. Answers the updated user.
+    /// effective roles at once. The group is named by the `groupId` query parameter or the
+    /// JSON body `{"groupId": ...}`. A user who is already a member is `409`; an unknown group
+    /// id is `422`. Answers the updated user.
     ///
     ///
     /// - Remark: HTTP `POST /tenants/users/{id}/groups`.
     /// - Remark: Generated from `#/paths//tenants/users/{id}/groups/post(addUserToGroup)`.
     public func addUserToGroup(
         path: Operations.AddUserToGroup.Input.Path,
+        query: Operations.AddUserToGroup.Input.Query = .init(),
         headers: Operations.AddUserToGroup.Input.Headers = .init(),
-        body: Operations.AddUserToGroup.Input.Body
+        body: Operations.AddUserToGroup.Input.Body? = nil
     ) async throws -> Operations.AddUserToGroup.Output {
         try await addUserToGroup(Operations.AddUserToGroup.Input(
             path: path,
+            query: query,
             headers: headers,
             body: body
         ))
@@ -726,7 +733,8 @@ extension APIProtocol {
     /// also those who hold it through a group (each user once). The array is read in chunks
     /// with `limit` (default 100; values above 100 are clamped to 100) and `offset` (default
     /// 0), in a stable order (`createdAt`, then `id`). The `X-Total-Count` header gives the
-    /// number of all matching users, independent of `limit` and `offset`. A non-integer or
+    /// number of all matching users, independent of `limit` and `offset`, and while more remain
+    /// a `Link` header with `rel="next"` gives the request for the next chunk. A non-integer or
     /// negative `limit` or `offset` is `400`.
     ///
     ///

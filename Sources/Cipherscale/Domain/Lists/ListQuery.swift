@@ -197,10 +197,11 @@ public struct ListQuery: Sendable, Equatable {
                 guard raw == "true" || raw == "false" else { return .failure(FieldError(pointer, "'\(raw)' is not true or false")) }
                 values.append(.bool(raw == "true"))
             case .enumeration(let allowed):
-                guard allowed.contains(raw) else {
+                // Case does not matter (`ACTIVE` is `active`); the stored spelling is compared.
+                guard let value = allowed.first(where: { $0.caseInsensitiveCompare(raw) == .orderedSame }) else {
                     return .failure(FieldError(pointer, "'\(raw)' is not one of \(allowed.joined(separator: ", "))"))
                 }
-                values.append(.text(raw))
+                values.append(.text(value))
             }
         }
         return .success(ListFilter(field: field.name, op: op, values: values))

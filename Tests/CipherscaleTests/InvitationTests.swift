@@ -64,6 +64,9 @@ struct InvitationTests {
                 .post, "/invitations/\(token)/accept", auth: .none, json: ["firstName": "Ada", "lastName": "Lovelace"])
             #expect(reply.status == .ok, "\(reply.text)")
             #expect(reply.object["status"] as? String == "active")
+            // The answer carries the user's ETag, the one a GET of the user answers.
+            let tag = try #require(reply.headers[.eTag])
+            #expect(try await world.request(.get, "/tenants/users/\(id)").headers[.eTag] == tag)
             #expect(reply.object["firstName"] as? String == "Ada")
             #expect(reply.object["id"] as? String == id)
             try await world.request(.get, "/invitations/\(token)", auth: .none).expectProblem(.conflict)

@@ -41,12 +41,12 @@ extension APIImplementation {
             let user = try await services.invitations.accept(
                 token: input.path.token, firstName: body.firstName, lastName: body.lastName, requestId: RequestScope.current.requestId
             )
-            return .ok(.init(body: .json(UserResource(user))))
+            return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
         case .urlEncodedForm(let body):
             let user = try await services.invitations.accept(
                 token: input.path.token, firstName: body.firstName, lastName: body.lastName, requestId: RequestScope.current.requestId
             )
-            return .ok(.init(body: .html(HTTPBody(InvitationPages.accepted(user)))))
+            return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .html(HTTPBody(InvitationPages.accepted(user)))))
         }
     }
 }

@@ -8373,6 +8373,22 @@ public enum Operations {
         }
         @frozen public enum Output: Sendable, Hashable {
             public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/invitations/{token}/accept/POST/responses/200/headers`.
+                public struct Headers: Sendable, Hashable {
+                    /// Strong entity tag of the user or group in the answer; send it in `If-Match` or `If-None-Match`.
+                    ///
+                    /// - Remark: Generated from `#/paths/invitations/{token}/accept/POST/responses/200/headers/ETag`.
+                    public var eTag: Components.Headers.ETag
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag: Strong entity tag of the user or group in the answer; send it in `If-Match` or `If-None-Match`.
+                    public init(eTag: Components.Headers.ETag) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                public var headers: Operations.AcceptInvitation.Output.Ok.Headers
                 /// - Remark: Generated from `#/paths/invitations/{token}/accept/POST/responses/200/content`.
                 @frozen public enum Body: Sendable, Hashable {
                     /// - Remark: Generated from `#/paths/invitations/{token}/accept/POST/responses/200/content/application\/json`.
@@ -8419,8 +8435,13 @@ public enum Operations {
                 /// Creates a new `Ok`.
                 ///
                 /// - Parameters:
+                ///   - headers: Received HTTP response headers
                 ///   - body: Received HTTP response body
-                public init(body: Operations.AcceptInvitation.Output.Ok.Body) {
+                public init(
+                    headers: Operations.AcceptInvitation.Output.Ok.Headers,
+                    body: Operations.AcceptInvitation.Output.Ok.Body
+                ) {
+                    self.headers = headers
                     self.body = body
                 }
             }

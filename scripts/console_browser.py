@@ -304,6 +304,8 @@ def submit(element, confirm=False):
         try:
             element().click()
         except WebDriverException:
+            # The page was still being replaced: wait for it to settle, then find and click again.
+            time.sleep(0.3)
             loaded()
             old = driver.find_element(By.TAG_NAME, "html")
             element().click()
@@ -534,7 +536,7 @@ def section_invite():
     invite_link = driver.find_element(By.LINK_TEXT, "Invite users")
     check("the users page links 'Invite users' to /console/users/new",
           path_of(invite_link.get_attribute("href")) == "/console/users/new")
-    submit(invite_link)
+    submit(lambda: driver.find_element(By.LINK_TEXT, "Invite users"))
     by_id("emails").send_keys("\n".join([emails[0], "not-an-email", emails[1], emails[2]]))
     submit(lambda: button("Invite"))
     errors = [li.text.strip() for li in driver.find_elements(By.CSS_SELECTOR, "ul#line-errors li")]
@@ -602,7 +604,7 @@ def section_user_page():
     check("a role held only through a group is checked, disabled, and says which group",
           billing.is_selected() and not billing.is_enabled() and f"from group {team['name']}" in driver.find_element(By.TAG_NAME, "body").text,
           f"selected {billing.is_selected()}, enabled {billing.is_enabled()}")
-    submit(button("Remove", items[0]))
+    submit(lambda: button("Remove", [li for li in driver.find_elements(By.CSS_SELECTOR, "ul#user-groups li") if team["name"] in li.text][0]))
     now = user(alice["id"])
     check("Remove takes the user out of the group", team["id"] not in {g["id"] for g in now["groups"]}
           and "BILLING" not in {r["type"] for r in now["roles"]}, str(now["groups"])[:300])
@@ -640,7 +642,7 @@ def section_groups():
     go("/console/groups")
     new = driver.find_element(By.LINK_TEXT, "New group")
     check("'New group' links to /console/groups/new", path_of(new.get_attribute("href")) == "/console/groups/new")
-    submit(new)
+    submit(lambda: driver.find_element(By.LINK_TEXT, "New group"))
     fill("name", name)
     fill("description", "People who answer security incidents")
     fill("maxDevices", "5")
@@ -691,7 +693,8 @@ def section_keys():
     prefix = secret[4:].split("_")[0]
     rows = [row for row in driver.find_elements(By.CSS_SELECTOR, "table#keys tbody tr") if prefix and prefix in row.text]
     check("the keys table lists the key by its prefix", len(rows) == 1, describe())
-    submit(button("Revoke", rows[0]), confirm=True)
+    submit(lambda: button("Revoke", [row for row in driver.find_elements(By.CSS_SELECTOR, "table#keys tbody tr") if prefix in row.text][0]),
+           confirm=True)
     status, _, _ = call("GET", "/tenants/users", secret)
     check("a key revoked in the console is refused with 401", status == 401, f"status {status}")
     status, _, _ = call("GET", "/tenants/users", key)

@@ -211,7 +211,10 @@ struct ConsolePageTests {
             _ = try await world.activeUser("auditor@example.com", roles: ["AUDITOR"])
             let target = try await world.createUsers(["target@example.com"])[0]
             let auditor = try await world.console("auditor@example.com")
-            for path in ["/console/users", "/console/users/\(target)", "/console/groups", "/console/keys", "/console/devices", "/console/audit"] {
+            for path in [
+                "/console/users", "/console/users/\(target)", "/console/users/new", "/console/groups", "/console/groups/new",
+                "/console/groups/\(try await world.defaultGroupId())", "/console/roles", "/console/keys", "/console/devices", "/console/audit",
+            ] {
                 let page = try await auditor.get(path)
                 #expect(page.status == .ok, "\(path)")
                 let posts = page.text.components(separatedBy: "method=\"post\"").count - 1

@@ -62,7 +62,9 @@ struct SMTPClientFailureTests: SMTPClientTestSupport {
             ])
         let elapsed = clock.now - started
         #expect(elapsed >= .milliseconds(900))
-        #expect(elapsed < .seconds(4))
+        // Not a hang (a silent server is waited for only as long as the timeout). The bound leaves
+        // room for a loaded CI machine: under the whole suite's load this took 4.0 to 4.6 s.
+        #expect(elapsed < .seconds(10))
         #expect(results.count == 2)
         for result in results {
             guard case .failure(let error) = result else {

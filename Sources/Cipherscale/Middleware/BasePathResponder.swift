@@ -10,6 +10,8 @@ struct BasePathResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Contex
     let inner: Inner
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        // Without a prefix (the default) every request goes straight through: nothing on the hot path.
+        guard !basePath.isEmpty else { return try await inner.respond(to: request, context: context) }
         let path = request.uri.path
         guard path == basePath || path.hasPrefix(basePath + "/") else {
             return ProblemResponse.make(DirectoryError(.notFound, "Everything here is served under \(basePath)/; \(path) is not."))

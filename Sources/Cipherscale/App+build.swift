@@ -23,7 +23,8 @@ public func buildApplication(
     let router = try buildRouter(
         services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit,
         logRequests: configuration.logRequests, consoleSignInRateLimit: configuration.consoleSignInRateLimit,
-        secureCookies: configuration.linkBaseURL.lowercased().hasPrefix("https:")
+        secureCookies: configuration.linkBaseURL.lowercased().hasPrefix("https:"),
+        publicBaseURL: configuration.publicBaseURL.map { _ in configuration.linkBaseURL }
     )
     let message = InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL)
     let transport = transport ?? mailTransport(configuration, logger: logger)
@@ -101,18 +102,20 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
 
 /// The router: middleware in order (request id; the access log when `logRequests`; authentication
 /// with the per-key rate limit; conditional GET; idempotent POST; problem mapping; the invitation
-/// pages' limit; content rules), then `GET /`, `/openapi.yaml`, the console at `/console` and every
-/// operation of the contract.
+/// pages' limit; content rules), then `GET /`, `/openapi.yaml`, the console at `/console`, SCIM 2.0
+/// at `/scim/v2` and every operation of the contract.
 public func buildRouter(
     services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, logRequests: Bool = false, consoleSignInRateLimit: Int = 10,
-    secureCookies: Bool = false
+    secureCookies: Bool = false, publicBaseURL: String? = nil
 ) throws -> Router<DirectoryRequestContext> {
     let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
+    // One bucket per API key, whichever door (REST or SCIM) the key uses.
+    let keyLimiter = rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: Double(rateLimit)) : nil
     router.add(middleware: RequestIdMiddleware())
     if logRequests { router.add(middleware: AccessLogMiddleware()) }
     router.addMiddleware {
-        AuthMiddleware(keys: services.keys, limiter: rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: Double(rateLimit)) : nil)
+        AuthMiddleware(keys: services.keys, limiter: keyLimiter)
         ConditionalRequestMiddleware()
         IdempotencyMiddleware(store: services.idempotency, clock: services.clock)
         ProblemMiddleware(routes: routes)
@@ -132,6 +135,7 @@ public func buildRouter(
         signInLimiter: consoleSignInRateLimit > 0 ? RateLimiter(capacity: consoleSignInRateLimit, period: .seconds(60)) : nil,
         secureCookie: secureCookies
     ).register(on: router)
+    ScimController(services: services, limiter: keyLimiter, publicBaseURL: publicBaseURL).register(on: router)
     let api = APIImplementation(services: services)
     try api.registerHandlers(
         on: router,

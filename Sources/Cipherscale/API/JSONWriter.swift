@@ -48,6 +48,13 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// A literal written as is (`true`, `null`, a number's digits).
+    mutating func raw(_ literal: String) {
+        separate()
+        buffer.writeString(literal)
+        needsComma = true
+    }
+
     private mutating func separate() {
         if needsComma { buffer.writeInteger(UInt8(ascii: ",")) }
     }
@@ -80,4 +87,14 @@ struct JSONWriter {
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
+}
+
+extension JSONWriter {
+    mutating func value(_ flag: Bool) { raw(flag ? "true" : "false") }
+
+    mutating func value(_ number: Double) {
+        if number.rounded() == number, abs(number) < 1e15 { raw(String(Int64(number))) } else { raw(String(number)) }
+    }
+
+    mutating func null() { raw("null") }
 }

@@ -12,11 +12,14 @@ import NIOCore
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The largest request body accepted: 1 MiB.
     static var maxBodyBytes: Int { 1 << 20 }
+    /// The refusal of a body that is not JSON.
+    static var invalidJSON: DirectoryError { DirectoryError(.invalidInput, "The request body is not valid JSON.") }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         let console = request.uri.path == "/console" || request.uri.path.hasPrefix("/console/")
-        if let accept = request.headers[.accept], !console, !Self.acceptsJSON(accept),
+        let scim = ScimErrors.isScim(request.uri.path)
+        if let accept = request.headers[.accept], !console, !Self.acceptsJSON(accept, scim: scim),
             !((request.uri.path.hasPrefix("/invitations/") || request.uri.path == "/") && accept.lowercased().contains("text/html"))
         {
             throw DirectoryError(.notAcceptable, "This API answers application/json (and application/problem+json for errors).")
@@ -34,7 +37,7 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw DirectoryError(.unsupportedMediaType, "The request body must be application/json.")
             }
             if isJSON && !StrictJSON.isValid(body.readableBytesView) {
-                throw DirectoryError(.invalidInput, "The request body is not valid JSON.")
+                throw Self.invalidJSON
             }
         }
         var head = request.head
@@ -64,11 +67,12 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             && ((parts[1] == "devices" && parts[3] == "heartbeat") || (parts[1] == "users" && parts[3] == "groups"))
     }
 
-    static func acceptsJSON(_ accept: String) -> Bool {
+    /// Whether `accept` allows JSON (or, on the SCIM door, `application/scim+json`).
+    static func acceptsJSON(_ accept: String, scim: Bool = false) -> Bool {
         accept.split(separator: ",").contains { item in
             let type = item.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
             return type == "*/*" || type == "application/*" || type == "application/json" || type == "application/problem+json"
-                || type.isEmpty
+                || type.isEmpty || (scim && type == "application/scim+json")
         }
     }
 }

@@ -23,9 +23,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
+            if let error = error as? ScimError { return ScimErrors.response(error) }
             let problem = response(for: error, request: request, context: context)
             // The console's door answers people: a page, not problem+json.
             if request.uri.path == "/console" || request.uri.path.hasPrefix("/console/") { return ConsoleViews.errorPage(status: problem.status) }
+            // SCIM clients expect the SCIM error schema.
+            if ScimErrors.isScim(request.uri.path) { return ScimErrors.response(for: error, problem: problem) }
             return problem
         }
     }

@@ -18,7 +18,8 @@ extension Group {
             createdAt: try row.decode(column: "created_at", as: Millis.self),
             updatedAt: try row.decode(column: "updated_at", as: Millis.self),
             roles: [],
-            members: nil
+            members: nil,
+            externalId: try row.decode(column: "external_id", as: String?.self)
         )
     }
 }

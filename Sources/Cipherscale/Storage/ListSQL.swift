@@ -41,7 +41,7 @@ struct ListSQL {
             // one column, case-insensitively, exactly like the LIKE below.
             sql += " AND " + index(Self.ftsPhrase(search), searchAsFilter)
         } else if let search = query.search {
-            let pattern = "%" + escapeLike(search) + "%"
+            let pattern = "%" + Self.escapeLike(search) + "%"
             let parts = searchColumns.map { column -> SQLQueryString in
                 "lower(\(unsafeRaw: column)) LIKE \(bind: pattern) ESCAPE '\\'"
             }
@@ -215,7 +215,8 @@ struct ListSQL {
         }
     }
 
-    private func escapeLike(_ text: String) -> String {
+    /// `text` with LIKE's wildcards and the escape character escaped (for `ESCAPE '\\'`).
+    static func escapeLike(_ text: String) -> String {
         var out = ""
         for character in text {
             if character == "%" || character == "_" || character == "\\" { out.append("\\") }

@@ -43,7 +43,7 @@ public struct SQLGroupRepository: GroupRepository {
         }
     }
 
-    private func nameTaken(_ db: any SQLDatabase, tenantId: TenantID, name: String, except id: GroupID?) async throws -> Bool {
+    func nameTaken(_ db: any SQLDatabase, tenantId: TenantID, name: String, except id: GroupID?) async throws -> Bool {
         let row = try await db.raw(
             "SELECT id FROM directory_groups WHERE tenant_id = \(bind: tenantId.rawValue) AND name_key = \(bind: name.lowercased())"
         ).first()

@@ -3,7 +3,7 @@ import SQLKit
 extension SQLStore {
     /// The columns ``Group/init(row:)`` reads.
     static let groupColumns =
-        "g.id, g.name, g.description, g.is_default, g.deleteable, g.max_devices, g.is_saml_default, g.idp_mapping, g.member_count, g.created_at, g.updated_at"
+        "g.id, g.name, g.description, g.is_default, g.deleteable, g.max_devices, g.is_saml_default, g.idp_mapping, g.member_count, g.created_at, g.updated_at, g.external_id"
 
     /// Attaches roles (and, when `members` is true, the first members) to group rows.
     func hydrateGroups(_ db: any SQLDatabase, tenantId: TenantID, groups: [Group], members: Bool) async throws -> [Group] {
@@ -30,16 +30,7 @@ extension SQLStore {
                     WHERE gm.group_id = \(bind: result[index].id.rawValue)
                     ORDER BY gm.created_at, gm.user_id LIMIT \(bind: Group.memberLimit)
                     """
-                ).all().map { row in
-                    GroupMember(
-                        id: try row.id("id"),
-                        email: try row.decode(column: "email", as: String.self),
-                        firstName: try row.decode(column: "first_name", as: String?.self),
-                        lastName: try row.decode(column: "last_name", as: String?.self),
-                        joinedAt: try row.decode(column: "joined_at", as: Millis.self),
-                        updatedAt: try row.decode(column: "updated_at", as: Millis.self)
-                    )
-                }
+                ).all().map(GroupMember.init(row:))
             }
         }
         return result

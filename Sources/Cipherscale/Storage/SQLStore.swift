@@ -36,7 +36,7 @@ public struct SQLStore: Sendable {
     // MARK: - Shared row mapping
 
     static let userColumns =
-        "u.id, u.email, u.first_name, u.last_name, u.image, u.status, u.is_owner, u.max_devices, u.last_connection, u.created_at, u.updated_at"
+        "u.id, u.email, u.first_name, u.last_name, u.image, u.status, u.is_owner, u.max_devices, u.last_connection, u.created_at, u.updated_at, u.external_id"
 
     static let deviceColumns =
         "d.id, d.user_id, d.name, d.hardware_id, d.app_version, d.posture, d.active, d.last_connection, d.created_at, d.updated_at"
@@ -151,7 +151,7 @@ public struct SQLStore: Sendable {
                 id: row.id, email: row.email, firstName: row.firstName, lastName: row.lastName, image: row.image,
                 status: row.status, isOwner: row.isOwner, maxDevices: row.maxDevices, lastConnection: row.lastConnection,
                 createdAt: row.createdAt, updatedAt: row.updatedAt,
-                roles: userRoles, groups: userGroups, devices: userDevices
+                roles: userRoles, groups: userGroups, devices: userDevices, externalId: row.externalId
             )
         }
     }

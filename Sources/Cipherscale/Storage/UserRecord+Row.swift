@@ -14,7 +14,8 @@ extension UserRecord {
             maxDevices: try row.decode(column: "max_devices", as: Int?.self),
             lastConnection: try row.decode(column: "last_connection", as: Millis?.self),
             createdAt: try row.decode(column: "created_at", as: Millis.self),
-            updatedAt: try row.decode(column: "updated_at", as: Millis.self)
+            updatedAt: try row.decode(column: "updated_at", as: Millis.self),
+            externalId: try row.decode(column: "external_id", as: String?.self)
         )
     }
 }

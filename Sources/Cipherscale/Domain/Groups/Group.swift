@@ -14,6 +14,8 @@ public struct Group: Sendable, Equatable {
     public var roles: [Role]
     /// The oldest members first, at most ``Group/memberLimit``; nil when not loaded (list answers).
     public var members: [GroupMember]?
+    /// The identity provider's id of the group, set over SCIM; nil otherwise.
+    public var externalId: String? = nil
 
     /// How many members a single group answer embeds.
     public static let memberLimit = 1000

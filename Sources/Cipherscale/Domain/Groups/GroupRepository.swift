@@ -11,4 +11,12 @@ public protocol GroupRepository: Sendable {
     func replace(_ id: GroupID, with draft: GroupDraft, context: OperationContext) async throws -> Group
     /// Deletes a group; members left in no group move to the Default group.
     func delete(_ id: GroupID, context: OperationContext) async throws
+    /// One page of the groups a SCIM filter matches; with `allMembers`, every member of each.
+    func search(_ query: ScimQuery, allMembers: Bool, context: OperationContext) async throws -> ScimPage<Group>
+    /// One group with every member, or 404.
+    func groupWithAllMembers(_ id: GroupID, context: OperationContext) async throws -> Group
+    /// Creates a group as an identity provider states it, with its first members.
+    func provision(_ group: ProvisionedGroup, members: [UserID], context: OperationContext) async throws -> Group
+    /// Renames a group and sets its external id (when given) and changes its members, in one transaction.
+    func applyProvisioning(_ id: GroupID, group: ProvisionedGroup?, members: [MemberChange], context: OperationContext) async throws -> Group
 }

@@ -31,6 +31,17 @@ public enum GroupRules {
         )
     }
 
+    /// A provisioned group's fields, trimmed: a name of 1 to the usual length, an external id within its length.
+    public static func checkProvisioned(_ group: ProvisionedGroup) throws(DirectoryError) -> ProvisionedGroup {
+        var errors: [FieldError] = []
+        let name = group.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty { errors.append(FieldError(.body(field: "name"), "must not be empty")) }
+        Validation.checkLength(name, limit: Validation.maxNameLength, field: "name", errors: &errors)
+        Validation.checkLength(group.externalId, limit: UserRules.maxExternalIdLength, field: "externalId", errors: &errors)
+        if !errors.isEmpty { throw DirectoryError.invalid("The group is not valid.", errors) }
+        return ProvisionedGroup(name: name, externalId: group.externalId)
+    }
+
     /// The Default group (and any group marked not deleteable) stays.
     public static func checkCanDelete(_ group: Group) throws(DirectoryError) {
         if group.isDefault || !group.deleteable { throw DirectoryError.conflict("The Default group cannot be deleted.") }

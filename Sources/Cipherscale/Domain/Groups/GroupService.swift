@@ -29,6 +29,30 @@ public struct GroupService: Sendable {
         return try await groups.replace(id, with: GroupRules.draft(input), context: context)
     }
 
+    /// One page of the groups a SCIM filter matches; with `allMembers`, every member of each.
+    public func search(_ query: ScimQuery, allMembers: Bool, context: OperationContext) async throws -> ScimPage<Group> {
+        try await groups.search(query, allMembers: allMembers, context: context)
+    }
+
+    /// One group with every member, or 404.
+    public func groupWithAllMembers(_ id: GroupID, context: OperationContext) async throws -> Group {
+        try await groups.groupWithAllMembers(id, context: context)
+    }
+
+    /// Creates a group as an identity provider states it (SCIM), with its first members.
+    public func provision(_ group: ProvisionedGroup, members: [UserID], context: OperationContext) async throws -> Group {
+        try await groups.provision(try GroupRules.checkProvisioned(group), members: members, context: context)
+    }
+
+    /// Renames a group (when `group` is given) and changes its members, in one transaction.
+    public func applyProvisioning(_ id: GroupID, group: ProvisionedGroup?, members: [MemberChange], context: OperationContext) async throws
+        -> Group
+    {
+        _ = try await groups.group(id, context: context)
+        let checked = try group.map { group throws(DirectoryError) in try GroupRules.checkProvisioned(group) }
+        return try await groups.applyProvisioning(id, group: checked, members: members, context: context)
+    }
+
     /// Deletes a group (never the Default group).
     public func delete(_ id: GroupID, context: OperationContext) async throws {
         try await groups.delete(id, context: context)

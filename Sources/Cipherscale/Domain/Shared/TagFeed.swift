@@ -51,6 +51,8 @@ struct TagFeed {
         }
         add(user.devices.count)
         for device in user.devices { add(device) }
+        // Only when set, so the tags of users never provisioned over SCIM stay as they were.
+        if let externalId = user.externalId { add(externalId) }
     }
 
     mutating func add(_ role: Role) {
@@ -106,5 +108,6 @@ struct TagFeed {
             add(member.joinedAt)
             add(member.updatedAt)
         }
+        if let externalId = group.externalId { add(externalId) }
     }
 }

@@ -15,4 +15,6 @@ public struct User: Sendable, Equatable {
     public var roles: [Role]
     public var groups: [GroupSummary]
     public var devices: [Device]
+    /// The identity provider's id of the user, set over SCIM; nil otherwise.
+    public var externalId: String? = nil
 }

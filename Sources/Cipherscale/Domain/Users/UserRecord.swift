@@ -12,4 +12,6 @@ public struct UserRecord: Sendable, Equatable {
     public var lastConnection: Millis?
     public var createdAt: Millis
     public var updatedAt: Millis
+    /// The identity provider's id of the user, set over SCIM.
+    public var externalId: String? = nil
 }

@@ -26,4 +26,10 @@ public protocol UserRepository: Sendable {
     func addToGroup(_ id: UserID, group: GroupID, context: OperationContext) async throws -> User
     /// Removes a user from a group.
     func removeFromGroup(_ id: UserID, group: GroupID, context: OperationContext) async throws
+    /// One page of the users a SCIM filter matches.
+    func search(_ query: ScimQuery, context: OperationContext) async throws -> ScimPage<User>
+    /// Creates a user as an identity provider states it: usable at once, no invitation, Default group.
+    func provision(_ user: ProvisionedUser, context: OperationContext) async throws -> User
+    /// Brings a user to a provisioned state (email, names, external id, active) in one transaction.
+    func applyProvisioning(_ id: UserID, _ state: ProvisionedUser, context: OperationContext) async throws -> User
 }

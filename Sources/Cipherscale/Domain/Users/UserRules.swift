@@ -1,6 +1,19 @@
 /// The rules on users that depend on stored state, as pure functions of the locked values.
 /// Repositories call them inside the transaction; `RulesTests` checks each without a database.
 public enum UserRules {
+    /// The longest external id an identity provider may give a user or group.
+    public static let maxExternalIdLength = 512
+
+    /// A provisioned user's fields: a valid email, names and external id within their lengths.
+    public static func checkProvisioned(_ user: ProvisionedUser) throws(DirectoryError) {
+        var errors: [FieldError] = []
+        if !Validation.isValidEmail(user.email) { errors.append(FieldError(.body(field: "email"), "is not a valid email address")) }
+        Validation.checkLength(user.firstName, limit: Validation.maxNameLength, field: "firstName", errors: &errors)
+        Validation.checkLength(user.lastName, limit: Validation.maxNameLength, field: "lastName", errors: &errors)
+        Validation.checkLength(user.externalId, limit: maxExternalIdLength, field: "externalId", errors: &errors)
+        if !errors.isEmpty { throw DirectoryError.invalid("The user is not valid.", errors) }
+    }
+
     /// The owner is never deleted.
     public static func checkCanDelete(_ user: UserRecord) throws(DirectoryError) {
         if user.isOwner { throw DirectoryError.forbidden("The tenant owner cannot be deleted.") }

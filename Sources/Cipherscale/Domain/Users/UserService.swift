@@ -141,6 +141,24 @@ public struct UserService: Sendable {
         return try await users.addToGroup(id, group: group, context: context)
     }
 
+    /// One page of the users a SCIM filter matches.
+    public func search(_ query: ScimQuery, context: OperationContext) async throws -> ScimPage<User> {
+        try await users.search(query, context: context)
+    }
+
+    /// Creates a user as an identity provider states it (SCIM): active at once, no invitation mail.
+    public func provision(_ user: ProvisionedUser, context: OperationContext) async throws -> User {
+        try UserRules.checkProvisioned(user)
+        return try await users.provision(user, context: context)
+    }
+
+    /// Brings a user to the state an identity provider states (SCIM PUT, or a PATCH applied to the current state).
+    public func applyProvisioning(_ id: UserID, _ state: ProvisionedUser, context: OperationContext) async throws -> User {
+        _ = try await users.user(id, context: context)
+        try UserRules.checkProvisioned(state)
+        return try await users.applyProvisioning(id, state, context: context)
+    }
+
     /// Removes a user from a group.
     public func removeFromGroup(_ id: UserID, group: GroupID, context: OperationContext) async throws {
         try await users.removeFromGroup(id, group: group, context: context)

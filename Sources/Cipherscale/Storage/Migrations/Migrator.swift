@@ -14,6 +14,7 @@ enum Migrator {
         AddConsole.migration,
         AddRoleMasks.migration,
         AddDeviceCounts.migration,
+        AddScim.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

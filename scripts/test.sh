@@ -176,6 +176,25 @@ if ! DATABASE_URL="${PG_URL%/*}/cipherscale_console" python3 scripts/console_bro
 fi
 
 echo
+echo "== SCIM 2.0 conformance (scim2-tester) =="
+if ! python3 -c "import scim2_tester, requests" 2>/dev/null; then
+    if ! python3 -m pip install --quiet --disable-pip-version-check scim2-tester requests >&2 \
+        && ! python3 -m pip install --quiet --disable-pip-version-check --break-system-packages scim2-tester requests >&2; then
+        echo "!! installing scim2-tester FAILED"
+        status=1
+    fi
+fi
+if ! python3 scripts/scim_conformance.py .build/debug/cipherscale; then
+    echo "!! SQLite SCIM conformance FAILED"
+    status=1
+fi
+psql "$PG_URL" -qc "CREATE DATABASE cipherscale_scim" >/dev/null
+if ! DATABASE_URL="${PG_URL%/*}/cipherscale_scim" python3 scripts/scim_conformance.py .build/debug/cipherscale; then
+    echo "!! PostgreSQL SCIM conformance FAILED"
+    status=1
+fi
+
+echo
 echo "== Contract fuzzing (schemathesis, bounded) =="
 if ! scripts/fuzz.sh .build/debug/cipherscale 100; then
     echo "!! SQLite fuzzing FAILED"

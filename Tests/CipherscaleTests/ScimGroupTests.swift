@@ -111,4 +111,23 @@ struct ScimGroupTests {
             #expect(try await world.scimList("/Groups?filter=displayName%20eq%20%22Theirs%22").total == 0)
         }
     }
+
+    @Test("POST /.search at the root lists users, then groups, as one page; a filter of one type's attributes finds that type")
+    func rootSearch() async throws {
+        try await withWorld { world in
+            _ = try await world.scimUser("root@example.com")
+            _ = try await world.createGroup("Rooted")
+            let all = try await world.scim(.post, "/.search", json: ["schemas": [ScimURN.searchRequest], "count": 3])
+            #expect(all.status == .ok, "\(all.text)")
+            #expect(all.object["totalResults"] as? Int == 4, "the owner and root; Default and Rooted")
+            let resources = all.object["Resources"] as? [[String: Any]] ?? []
+            #expect(resources.map { ($0["meta"] as? [String: Any])?["resourceType"] as? String } == ["User", "User", "Group"])
+            let rest = try await world.scim(.post, "/.search", json: ["schemas": [ScimURN.searchRequest], "startIndex": 4, "count": 3])
+            #expect((rest.object["Resources"] as? [[String: Any]])?.map { $0["displayName"] as? String } == ["Rooted"])
+            let named = try await world.scim(.post, "/.search", json: ["schemas": [ScimURN.searchRequest], "filter": "displayName eq \"rooted\""])
+            #expect(named.object["totalResults"] as? Int == 1, "\(named.text)")
+            try await world.scim(.post, "/.search", json: ["schemas": [ScimURN.searchRequest], "filter": "nickName eq \"x\""])
+                .expectScimError(.badRequest, "invalidFilter")
+        }
+    }
 }

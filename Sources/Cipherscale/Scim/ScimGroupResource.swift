@@ -23,11 +23,13 @@ enum ScimGroupResource {
                         return item
                     }))
         }
+        // The version covers the members, so it is given only when they were read (always for one
+        // group; in a list, when the answer shows members).
         resource.set(
             "meta",
             ScimMeta.json(
                 resourceType: "Group", created: group.createdAt, lastModified: group.updatedAt, location: location(group.id, base: base),
-                version: version(group)))
+                version: group.members == nil ? nil : version(group)))
         return resource
     }
 

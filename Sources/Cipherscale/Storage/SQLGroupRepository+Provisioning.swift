@@ -16,10 +16,11 @@ extension SQLGroupRepository {
     )
 
     /// One page of the groups a SCIM filter matches, with the number of matches; with `allMembers`
-    /// each group carries every member, else its first ``Group/memberLimit`` (what its tag covers).
+    /// each group carries every member, else none (`members` is nil).
     public func search(_ query: ScimQuery, allMembers: Bool, context: OperationContext) async throws -> ScimPage<Group> {
         let tenantId = context.tenantId.rawValue
-        let condition: SQLQueryString = try query.filter.map { " AND " + (try Self.scimGroups.condition($0)) } ?? ""
+        let target = SQLScimFilter.Target(kind: store.pool.kind, tenantId: tenantId)
+        let condition: SQLQueryString = try query.filter.map { " AND " + (try Self.scimGroups.condition($0, for: target)) } ?? ""
         let order = SQLScimOrder.clause(query, filter: Self.scimGroups, fallback: "g.created_at", id: "g.id")
         return try await store.pool.read { db in
             let total =
@@ -30,7 +31,8 @@ extension SQLGroupRepository {
                 "SELECT \(unsafeRaw: SQLStore.groupColumns) FROM directory_groups g WHERE g.tenant_id = \(bind: tenantId)" + condition + order
                     + " LIMIT \(bind: query.count) OFFSET \(bind: query.startIndex - 1)"
             ).all().map(Group.init(row:))
-            let groups = try await store.hydrateGroups(db, tenantId: context.tenantId, groups: rows, members: true)
+            // Without members, none are read (a list of groups of thousands of members stays cheap).
+            let groups = try await store.hydrateGroups(db, tenantId: context.tenantId, groups: rows, members: allMembers)
             return ScimPage(total: total, items: allMembers ? try await completeMembers(db, groups) : groups)
         }
     }

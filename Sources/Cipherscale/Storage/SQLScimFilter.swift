@@ -10,14 +10,21 @@ struct SQLScimFilter {
     /// The resource, for messages.
     let resource: String
 
+    /// The engine and tenant a condition is made for (the trigram index differs per engine, and
+    /// SQLite's is searched by tenant range).
+    struct Target {
+        var kind: DatabaseKind
+        var tenantId: String
+    }
+
     /// The condition for `filter`.
-    func condition(_ filter: ScimFilter) throws(ScimError) -> SQLQueryString {
+    func condition(_ filter: ScimFilter, for target: Target) throws(ScimError) -> SQLQueryString {
         switch filter.flattened {
-        case .and(let left, let right): return "(" + (try condition(left)) + " AND " + (try condition(right)) + ")"
-        case .or(let left, let right): return "(" + (try condition(left)) + " OR " + (try condition(right)) + ")"
-        case .not(let inner): return "NOT (" + (try condition(inner)) + ")"
+        case .and(let left, let right): return "(" + (try condition(left, for: target)) + " AND " + (try condition(right, for: target)) + ")"
+        case .or(let left, let right): return "(" + (try condition(left, for: target)) + " OR " + (try condition(right, for: target)) + ")"
+        case .not(let inner): return "NOT (" + (try condition(inner, for: target)) + ")"
         case .present(let path): return try present(column(path))
-        case .compare(let path, let op, let value): return try compare(column(path), path: path, op: op, value: value)
+        case .compare(let path, let op, let value): return try compare(column(path), path: path, op: op, value: value, target: target)
         case .valuePath: return "1 = 0"
         }
     }
@@ -25,7 +32,7 @@ struct SQLScimFilter {
     /// The ORDER BY expression of a sort attribute (nil when it cannot be sorted on).
     func sortExpression(_ path: ScimAttributePath) -> String? {
         switch columns[path.key] ?? columns[path.key + ".value"] {
-        case .text(let column, let caseExact, let folded)?: return caseExact || folded ? column : "lower(\(column))"
+        case .text(let column, let caseExact, let folded, _)?: return caseExact || folded ? column : "lower(\(column))"
         case .time(let column)?: return column
         default: return nil
         }
@@ -41,7 +48,7 @@ struct SQLScimFilter {
 
     private func present(_ column: ScimColumn) -> SQLQueryString {
         switch column {
-        case .text(let name, _, _): return "(\(unsafeRaw: name) IS NOT NULL AND \(unsafeRaw: name) <> '')"
+        case .text(let name, _, _, _): return "(\(unsafeRaw: name) IS NOT NULL AND \(unsafeRaw: name) <> '')"
         case .time(let name): return "\(unsafeRaw: name) IS NOT NULL"
         case .flag: return "1 = 1"
         case .constant(let value): return value == .null ? "1 = 0" : "1 = 1"
@@ -49,12 +56,14 @@ struct SQLScimFilter {
         }
     }
 
-    private func compare(_ column: ScimColumn, path: ScimAttributePath, op: ScimComparison, value: ScimFilterValue) throws(ScimError)
-        -> SQLQueryString
+    private func compare(_ column: ScimColumn, path: ScimAttributePath, op: ScimComparison, value: ScimFilterValue, target: Target)
+        throws(ScimError) -> SQLQueryString
     {
         switch column {
-        case .text(let name, let caseExact, let folded):
-            return try text(name, caseExact: caseExact, folded: folded, path: path, op: op, value: value)
+        case .text(let name, let caseExact, let folded, let search):
+            let condition = try text(name, caseExact: caseExact, folded: folded, path: path, op: op, value: value)
+            guard let search, case .string(let text) = value, [.eq, .co, .sw, .ew].contains(op) else { return condition }
+            return Self.indexed(condition, column: search, text: text.lowercased(), op: op, target: target)
         case .relation(let exists, let name):
             let inner = try text(name, caseExact: true, folded: false, path: path, op: op == .ne ? .eq : op, value: value)
             return op == .ne ? "NOT EXISTS (\(unsafeRaw: exists)" + inner + ")" : "EXISTS (\(unsafeRaw: exists)" + inner + ")"
@@ -100,6 +109,31 @@ struct SQLScimFilter {
         case .sw: return "\(unsafeRaw: expression) LIKE \(bind: ListSQL.escapeLike(operand) + "%") ESCAPE '\\'"
         case .ew: return "\(unsafeRaw: expression) LIKE \(bind: "%" + ListSQL.escapeLike(operand)) ESCAPE '\\'"
         case .gt, .ge, .lt, .le: return "\(unsafeRaw: expression) \(unsafeRaw: Self.orderSymbols[op]!) \(bind: operand)"
+        }
+    }
+
+    /// `condition`, found through the trigram index: on SQLite the rows whose `column` holds the text
+    /// (three characters or more) in the tenant's range of `users_search`, then tested exactly; on
+    /// PostgreSQL `lower(column)`, which its GIN trigram index serves for LIKE and equality.
+    private static func indexed(_ condition: SQLQueryString, column: String, text: String, op: ScimComparison, target: Target)
+        -> SQLQueryString
+    {
+        switch target.kind {
+        case .postgres:
+            let pattern: String
+            switch op {
+            case .co: pattern = "%" + ListSQL.escapeLike(text) + "%"
+            case .sw: pattern = ListSQL.escapeLike(text) + "%"
+            case .ew: pattern = "%" + ListSQL.escapeLike(text)
+            default: return "(lower(\(unsafeRaw: column)) = \(bind: text) AND " + condition + ")"
+            }
+            return "(lower(\(unsafeRaw: column)) LIKE \(bind: pattern) ESCAPE '\\' AND " + condition + ")"
+        case .sqlite:
+            guard text.count >= 3 else { return condition }
+            let phrase = "{\(column)}: " + ListSQL.ftsPhrase(text)
+            return
+                "(u.rowid IN (SELECT users_search.rowid % \(unsafeRaw: String(SearchIndex.tenantStride)) FROM users_search WHERE users_search MATCH \(bind: phrase)"
+                + SearchIndex.tenantRange(target.tenantId) + ") AND " + condition + ")"
         }
     }
 

@@ -6,12 +6,12 @@ extension SQLUserRepository {
         columns: [
             "id": .text("u.id", caseExact: true),
             "externalid": .text("u.external_id", caseExact: true),
-            "username": .text("u.email_key", caseExact: false, folded: true),
-            "emails.value": .text("u.email_key", caseExact: false, folded: true),
+            "username": .text("u.email_key", caseExact: false, folded: true, search: "email_key"),
+            "emails.value": .text("u.email_key", caseExact: false, folded: true, search: "email_key"),
             "emails.type": .constant(.string("work")),
             "emails.primary": .constant(.bool(true)),
-            "name.givenname": .text("u.first_name", caseExact: false),
-            "name.familyname": .text("u.last_name", caseExact: false),
+            "name.givenname": .text("u.first_name", caseExact: false, search: "first_name"),
+            "name.familyname": .text("u.last_name", caseExact: false, search: "last_name"),
             "active": .flag("u.status <> 'inactive'"),
             "meta.created": .time("u.created_at"),
             "meta.lastmodified": .time("u.updated_at"),
@@ -24,7 +24,8 @@ extension SQLUserRepository {
     /// One page of the users a SCIM filter matches, with the number of matches.
     public func search(_ query: ScimQuery, context: OperationContext) async throws -> ScimPage<User> {
         let tenantId = context.tenantId.rawValue
-        let condition: SQLQueryString = try query.filter.map { " AND " + (try Self.scimUsers.condition($0)) } ?? ""
+        let target = SQLScimFilter.Target(kind: store.pool.kind, tenantId: tenantId)
+        let condition: SQLQueryString = try query.filter.map { " AND " + (try Self.scimUsers.condition($0, for: target)) } ?? ""
         let order = SQLScimOrder.clause(query, filter: Self.scimUsers, fallback: "u.created_at", id: "u.id")
         return try await store.pool.read { db in
             let total: Int

@@ -4,7 +4,9 @@ import SQLKit
 enum ScimColumn: Sendable {
     /// A text column. `caseExact` attributes compare as stored; the others without case, through
     /// `lower(column)`, or the column itself when it already holds lower-cased text (`folded`).
-    case text(String, caseExact: Bool, folded: Bool = false)
+    /// `search` names the column in the users' trigram index (SQLite's `users_search`, PostgreSQL's
+    /// `lower(column)` GIN indexes), which then finds substrings, prefixes and equal values.
+    case text(String, caseExact: Bool, folded: Bool = false, search: String? = nil)
     /// A timestamp column in milliseconds, compared with ISO-8601 date-times.
     case time(String)
     /// A boolean attribute that is true exactly when the condition holds (`active`).

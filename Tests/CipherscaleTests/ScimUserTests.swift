@@ -64,6 +64,13 @@ struct ScimUserTests {
             #expect(audit.first?["action"] as? String == "user.create")
             #expect((audit.first?["actor"] as? [String: Any])?["type"] as? String == "apiKey")
 
+            // And the reverse: a change through the REST API shows in the SCIM resource at once.
+            let edited = try await world.request(.put, "/tenants/users/\(id)", json: ["firstName": "Augusta"])
+            #expect(edited.status == .ok, "\(edited.text)")
+            let seen = try await world.scim(.get, "/Users/\(id)")
+            #expect((seen.object["name"] as? [String: Any])?["givenName"] as? String == "Augusta")
+            #expect(seen.headers[.eTag] == edited.headers[.eTag])
+
             try await world.scim(.post, "/Users", json: ["schemas": [ScimURN.user], "userName": "ada@EXAMPLE.com"])
                 .expectScimError(.conflict, "uniqueness")
             try await world.scim(.post, "/Users", json: ["schemas": [ScimURN.user], "userName": "not an email"])
@@ -121,6 +128,7 @@ struct ScimUserTests {
             try await patch([["op": "Replace", "path": "emails[type eq ", "value": "x"]]).expectScimError(.badRequest, "invalidPath")
             try await patch([["op": "Move", "path": "active", "value": true]]).expectScimError(.badRequest, "invalidSyntax")
             try await patch([["op": "Remove"]]).expectScimError(.badRequest, "noTarget")
+            try await patch(Array(repeating: ["op": "replace", "path": "active", "value": true], count: 1001)).expectScimError(.badRequest, "tooMany")
         }
     }
 

@@ -62,7 +62,15 @@ struct SQLScimFilter {
         switch column {
         case .text(let name, let caseExact, let folded, let search):
             let condition = try text(name, caseExact: caseExact, folded: folded, path: path, op: op, value: value)
-            guard let search, case .string(let text) = value, [.eq, .co, .sw, .ew].contains(op) else { return condition }
+            guard case .string(let text) = value else { return condition }
+            let stored = caseExact || folded
+            if stored && op == .eq { return condition }  // the column's B-tree index serves equality
+            if stored && op == .sw && target.kind == .sqlite {
+                // A prefix is a range of the B-tree index (SQLite compares bytes; the LIKE keeps it exact).
+                let prefix = caseExact ? text : text.lowercased()
+                return "(\(unsafeRaw: name) >= \(bind: prefix) AND \(unsafeRaw: name) < \(bind: prefix + "\u{10FFFF}") AND " + condition + ")"
+            }
+            guard let search, [.eq, .co, .sw, .ew].contains(op) else { return condition }
             return Self.indexed(condition, column: search, text: text.lowercased(), op: op, target: target)
         case .relation(let exists, let name):
             let inner = try text(name, caseExact: true, folded: false, path: path, op: op == .ne ? .eq : op, value: value)

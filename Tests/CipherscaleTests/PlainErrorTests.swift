@@ -149,7 +149,7 @@ struct PlainErrorTests: HTTPTestSupport {
             #expect(json.status == .ok)
             #expect(json.contentType == "application/json")
             let links = (json.object["links"] as? [[String: Any]] ?? []).compactMap { $0["href"] as? String }
-            #expect(links == ["/openapi.yaml", "/health", "/console"])
+            #expect(links == ["/openapi.yaml", "/health", "/console", "/scim/v2/ServiceProviderConfig"])
             let html = try await world.request(.get, "/", auth: .none, headers: ["Accept": "text/html,application/xhtml+xml"])
             #expect(html.status == .ok)
             #expect(html.contentType == "text/html; charset=utf-8")

@@ -3,12 +3,13 @@ import Hummingbird
 import NIOCore
 
 /// `GET /`: a signpost for whoever opens the server's address, in HTML for a browser and JSON for
-/// anything else, pointing at the contract, the health check and the console.
+/// anything else, pointing at the contract, the health check, the console and SCIM.
 enum RootPage {
     static let links: [(path: String, what: String)] = [
         ("/openapi.yaml", "the API contract (OpenAPI 3.1): every operation, field and status code"),
         ("/health", "liveness: answers 200 while the server and its database answer"),
         ("/console", "the admin console: sign in with a link mailed to an owner, admin or auditor"),
+        ("/scim/v2/ServiceProviderConfig", "SCIM 2.0 for identity providers (Okta, Entra ID): send an API key as a bearer token"),
     ]
 
     static func response(for request: Request) -> Response {

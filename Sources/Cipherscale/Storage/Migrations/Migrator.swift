@@ -14,6 +14,8 @@ enum Migrator {
         AddConsole.migration,
         AddRoleMasks.migration,
         AddDeviceCounts.migration,
+        // 010_scim (AddScim) comes from main and sits before this one when the branches meet.
+        AddIdempotencyScopes.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

@@ -38,6 +38,9 @@ import HTTPTypes
 /// - Every response carries an `X-Request-Id` header. When the request sends `X-Request-Id`,
 ///   the same value is echoed back; otherwise the server generates one.
 /// - A request body larger than 1 MiB is rejected with `413`.
+/// - No string in a request body, value or key, may contain NUL (U+0000): `400` (the
+///   databases cannot store it). An optional body field sent as `null` means the same as
+///   leaving it out.
 ///
 /// ## Errors
 /// Every error body is an RFC 9457 problem document with content type

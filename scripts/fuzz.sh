@@ -13,9 +13,9 @@
 #   Idempotency-Keys repeat across requests, which the Idempotency-Key draft answers with 422.
 # - scripts/fuzz_hooks.py drops a positive_data_acceptance failure only when the 400 names nothing but
 #   a rule the document states in words because OpenAPI cannot state it: an `after` cursor the server
-#   never issued, rolesOnly and groupsOnly both true, the group named differently in query and body,
-#   both role lists empty, one email twice in a batch (in any case), a NUL inside a free-form
-#   object. The summary counts what it dropped ("Filtered: N (dropped by `filter_failure`)").
+#   never issued, rolesOnly and groupsOnly both true, the group named in neither or differently in
+#   query and body, both role lists empty, one email twice in a batch (in any case), a NUL inside a
+#   free-form object. The summary counts what it dropped ("Filtered: N (dropped by `filter_failure`)").
 #
 # Usage: scripts/fuzz.sh BINARY [MAX_EXAMPLES]   (DATABASE_URL picks the database; default: a fresh SQLite file)
 # scripts/test.sh runs a bounded pass; run it by hand with a larger MAX_EXAMPLES (e.g. 500) for a long one.

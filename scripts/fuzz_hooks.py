@@ -49,6 +49,9 @@ def _stated_in_words(case, problem):
         if pointer == "query:groupId" and "groupId" in query and body.get("groupId") not in (None, query.get("groupId")):
             # The group named twice, differently (query and body): again a rule between two inputs.
             continue
+        if pointer == "/groupId" and "groupId" not in query and not body.get("groupId"):
+            # The group named by neither the query nor the body: each is optional, one is required.
+            continue
         if pointer == "/addedRoles" and not body.get("addedRoles") and not body.get("removedRoles"):
             # At least one of two optional lists non-empty: expressible only with anyOf, which would
             # turn the generated Swift type of every client into an either-or.

@@ -74,7 +74,7 @@ import HTTPTypes
 /// link). The first answer (success or 4xx) is stored for 24 hours and returned again, with
 /// `Idempotent-Replayed: true`, to a retry with the same key, method, path and body; nothing is
 /// done twice. The same key with a different request is `422`; a retry while the first is still
-/// running is `409`. A `5xx` answer is not stored, so the retry runs again.
+/// running is `409`. A `5xx` or `429` answer is not stored, so the retry runs again.
 ///
 /// ## Rate limits
 /// Each API key may make `RATE_LIMIT` requests per second (default 100), in bursts of up to

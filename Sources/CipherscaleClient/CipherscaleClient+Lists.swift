@@ -25,7 +25,8 @@ extension CipherscaleClient {
     public func users(_ options: ListOptions, after: String? = nil) async throws -> Components.Schemas.UserPage {
         try await adding(query: options.filters.map(\.queryItem)).send { api in
             try await api.listUsers(
-                query: .init(limit: options.limit, after: after, sort: options.sort.isEmpty ? nil : options.sort, search: options.search)
+                query: .init(
+                    limit: options.limit.map(Int64.init), after: after, sort: options.sort.isEmpty ? nil : options.sort, search: options.search)
             ).ok.body.json
         }
     }
@@ -34,7 +35,8 @@ extension CipherscaleClient {
     public func groups(_ options: ListOptions, after: String? = nil) async throws -> Components.Schemas.GroupPage {
         try await adding(query: options.filters.map(\.queryItem)).send { api in
             try await api.listGroups(
-                query: .init(limit: options.limit, after: after, sort: options.sort.isEmpty ? nil : options.sort, search: options.search)
+                query: .init(
+                    limit: options.limit.map(Int64.init), after: after, sort: options.sort.isEmpty ? nil : options.sort, search: options.search)
             ).ok.body.json
         }
     }
@@ -43,7 +45,8 @@ extension CipherscaleClient {
     public func devices(_ options: ListOptions, after: String? = nil) async throws -> Components.Schemas.DevicePage {
         try await adding(query: options.filters.map(\.queryItem)).send { api in
             try await api.listDevices(
-                query: .init(limit: options.limit, after: after, sort: options.sort.isEmpty ? nil : options.sort, search: options.search)
+                query: .init(
+                    limit: options.limit.map(Int64.init), after: after, sort: options.sort.isEmpty ? nil : options.sort, search: options.search)
             ).ok.body.json
         }
     }
@@ -51,7 +54,7 @@ extension CipherscaleClient {
     /// One page of the audit log, newest first, from `since` on when given.
     public func auditEvents(since: Date? = nil, limit: Int? = nil, after: String? = nil) async throws -> Components.Schemas.AuditEventPage {
         try await send { api in
-            try await api.listAuditEvents(query: .init(since: since, limit: limit, after: after)).ok.body.json
+            try await api.listAuditEvents(query: .init(since: since, limit: limit.map(Int64.init), after: after)).ok.body.json
         }
     }
 }

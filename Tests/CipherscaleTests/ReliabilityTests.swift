@@ -174,19 +174,19 @@ struct ReliabilityTests {
         try await withWorld { world in
             let store = world.services.idempotency
             let principal = try await world.services.keys.authenticate(apiKey: world.a.adminKey)
-            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "h", now: world.clock.now()) == .run)
-            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "h", now: world.clock.now()) == .inProgress)
-            try await store.finish(apiKeyId: principal.keyId, key: "k", status: 201, headers: ["Content-Type": "application/json"], body: "{}")
+            #expect(try await store.start(scope: .apiKey(principal.keyId), key: "k", requestHash: "h", now: world.clock.now()) == .run)
+            #expect(try await store.start(scope: .apiKey(principal.keyId), key: "k", requestHash: "h", now: world.clock.now()) == .inProgress)
+            try await store.finish(scope: .apiKey(principal.keyId), key: "k", status: 201, headers: ["Content-Type": "application/json"], body: "{}")
             #expect(
-                try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "h", now: world.clock.now())
+                try await store.start(scope: .apiKey(principal.keyId), key: "k", requestHash: "h", now: world.clock.now())
                     == .replay(status: 201, headers: ["Content-Type": "application/json"], body: "{}")
             )
-            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "other", now: world.clock.now()) == .mismatch)
+            #expect(try await store.start(scope: .apiKey(principal.keyId), key: "k", requestHash: "other", now: world.clock.now()) == .mismatch)
             #expect(try await store.purge(now: world.clock.now()) == 0)
             // A day passes.
             world.clock.advance(by: SQLIdempotencyRepository.idempotencyRetention + 1)
             #expect(try await store.purge(now: world.clock.now()) == 1)
-            #expect(try await store.start(apiKeyId: principal.keyId, key: "k", requestHash: "other", now: world.clock.now()) == .run)
+            #expect(try await store.start(scope: .apiKey(principal.keyId), key: "k", requestHash: "other", now: world.clock.now()) == .run)
         }
     }
 

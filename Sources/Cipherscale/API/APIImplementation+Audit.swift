@@ -8,7 +8,7 @@ extension APIImplementation {
         let query = input.query
         let filter = AuditFilter(
             targetId: query.targetId, actorId: query.actorId, action: query.action, since: query.since.map(Millis.init(date:)),
-            until: query.until.map(Millis.init(date:)), limit: query.limit, offset: query.offset, after: query.after
+            until: query.until.map(Millis.init(date:)), limit: query.limit.map { Int($0) }, offset: query.offset.map { Int($0) }, after: query.after
         )
         let page = try await services.audit.events(filter, readOnly: RequestScope.principal().readOnly, context: context())
         return .ok(

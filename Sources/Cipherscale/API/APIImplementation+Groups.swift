@@ -33,7 +33,7 @@ extension APIImplementation {
 extension GroupInput {
     init(_ body: Components.Schemas.GroupInput) {
         self.init(
-            name: body.name, description: body.description, roles: body.roles, maxDevices: body.maxDevices,
+            name: body.name, description: body.description, roles: body.roles, maxDevices: body.maxDevices.map { Int($0) },
             isSamlDefaultGroup: body.isSamlDefaultGroup, idpMapping: body.idpMapping
         )
     }

@@ -17,7 +17,8 @@ extension APIImplementation {
         let role: RoleID = try Validation.pathId(input.path.id, name: "id")
         let throughGroups = input.query.groups ?? false
         let page = try await services.roles.holders(
-            of: role, throughGroups: throughGroups, limit: input.query.limit, offset: input.query.offset, context: context())
+            of: role, throughGroups: throughGroups, limit: input.query.limit.map { Int($0) }, offset: input.query.offset.map { Int($0) },
+            context: context())
         // RFC 8288: while more holders remain, the request for the next chunk.
         var link: String?
         let next = page.offset + page.items.count

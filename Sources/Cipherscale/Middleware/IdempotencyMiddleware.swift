@@ -8,7 +8,8 @@ import NIOCore
 /// `Idempotency-Key` on POST: the first answer is stored for 24 hours and sent again, byte for byte
 /// with `Idempotent-Replayed: true`, for a retry with the same key, method, path and body. The same key
 /// with a different request is 422; a retry while the first is still running is 409. Keys are scoped
-/// to the API key that sent them. Answers with a 5xx status are not stored, so such a retry runs again.
+/// to the API key that sent them, or on an invitation's acceptance (no API key) to the invitation
+/// (``IdempotencyScope``). Answers with a 5xx status, and 429s, are not stored, so such a retry runs again.
 ///
 /// Sits outside ``ProblemMiddleware`` so it stores what the client actually received, errors included.
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -24,7 +25,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[Self.headerName],
-            let principal = RequestScope.current.principal
+            let scope = Self.scope(of: request)
         else { return try await next(request, context) }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
             return ProblemResponse.make(
@@ -57,7 +58,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
 
         let start: IdempotencyStart
         do {
-            start = try await store.start(apiKeyId: principal.keyId, key: key, requestHash: requestHash, now: clock.now())
+            start = try await store.start(scope: scope, key: key, requestHash: requestHash, now: clock.now())
         } catch let error as DirectoryError {
             return ProblemResponse.make(error)
         }
@@ -81,11 +82,12 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(Request(head: request.head, body: .init(buffer: body)), context)
         } catch {
-            try? await store.abandon(apiKeyId: principal.keyId, key: key)
+            try? await store.abandon(scope: scope, key: key)
             throw error
         }
-        guard response.status.code < 500 else {
-            try? await store.abandon(apiKeyId: principal.keyId, key: key)
+        // A refusal to be retried later (rate limit, server failure) is not the answer to keep.
+        guard response.status.code < 500, response.status != .tooManyRequests else {
+            try? await store.abandon(scope: scope, key: key)
             return response
         }
         let collector = CollectingWriter()
@@ -94,7 +96,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         for name in Self.keptHeaders { if let value = response.headers[name] { headers[name.canonicalName] = value } }
         do {
             try await store.finish(
-                apiKeyId: principal.keyId, key: key, status: response.status.code, headers: headers, body: String(buffer: collector.buffer)
+                scope: scope, key: key, status: response.status.code, headers: headers, body: String(buffer: collector.buffer)
             )
         } catch {
             // The change happened; failing to remember the answer must not turn it into an error.
@@ -103,5 +105,15 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         var answer = response
         answer.body = ResponseBody(byteBuffer: collector.buffer)
         return answer
+    }
+
+    /// The scope of a request's keys: its API key, or for `POST /invitations/{token}/accept` the
+    /// invitation (the token is its credential); nil for any other request without an API key.
+    static func scope(of request: Request) -> IdempotencyScope? {
+        if let principal = RequestScope.current.principal { return .apiKey(principal.keyId) }
+        let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0].isEmpty, parts[1] == "invitations", !parts[2].isEmpty, parts[3] == "accept" else { return nil }
+        let token = String(parts[2])
+        return .invitation(tokenHash: Secrets.hash(token.removingPercentEncoding ?? token))
     }
 }

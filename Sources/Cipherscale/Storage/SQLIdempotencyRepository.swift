@@ -1,7 +1,7 @@
 import Foundation
 import SQLKit
 
-/// Stored answers of idempotent requests in SQL, per API key and key text.
+/// Stored answers of idempotent requests in SQL, per scope (API key or invitation) and key text.
 public struct SQLIdempotencyRepository: IdempotencyRepository {
     /// The shared store.
     let store: SQLStore
@@ -18,14 +18,14 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
     static let idempotencyAbandonedAfter: Millis = 60_000
 
     /// Claims an idempotency key for a request, or says how to answer it.
-    public func start(apiKeyId: APIKeyID, key: String, requestHash: String, now: Millis) async throws -> IdempotencyStart {
-        let apiKeyId = apiKeyId.rawValue
+    public func start(scope: IdempotencyScope, key: String, requestHash: String, now: Millis) async throws -> IdempotencyStart {
+        let scope = scope.storageKey
         return try await pool.transaction { db in
             let lock = store.lockClause()
             if let row = try await db.raw(
                 """
                 SELECT request_hash, status, headers, body, created_at FROM idempotency_keys
-                WHERE api_key_id = \(bind: apiKeyId) AND idempotency_key = \(bind: key)\(unsafeRaw: lock)
+                WHERE scope = \(bind: scope) AND idempotency_key = \(bind: key)\(unsafeRaw: lock)
                 """
             ).first() {
                 let createdAt = try row.decode(column: "created_at", as: Millis.self)
@@ -40,14 +40,14 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
                     if createdAt > now - Self.idempotencyAbandonedAfter { return .inProgress }
                 }
                 try await db.raw(
-                    "DELETE FROM idempotency_keys WHERE api_key_id = \(bind: apiKeyId) AND idempotency_key = \(bind: key)"
+                    "DELETE FROM idempotency_keys WHERE scope = \(bind: scope) AND idempotency_key = \(bind: key)"
                 ).run()
             }
             let inserted = try await db.raw(
                 """
-                INSERT INTO idempotency_keys (api_key_id, idempotency_key, request_hash, created_at)
-                VALUES (\(bind: apiKeyId), \(bind: key), \(bind: requestHash), \(bind: now))
-                ON CONFLICT DO NOTHING RETURNING api_key_id
+                INSERT INTO idempotency_keys (scope, idempotency_key, request_hash, created_at)
+                VALUES (\(bind: scope), \(bind: key), \(bind: requestHash), \(bind: now))
+                ON CONFLICT DO NOTHING RETURNING scope
                 """
             ).all()
             return inserted.isEmpty ? .inProgress : .run
@@ -55,25 +55,25 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
     }
 
     /// Stores the answer of a request that ran with an idempotency key.
-    public func finish(apiKeyId: APIKeyID, key: String, status: Int, headers: [String: String], body: String) async throws {
-        let apiKeyId = apiKeyId.rawValue
+    public func finish(scope: IdempotencyScope, key: String, status: Int, headers: [String: String], body: String) async throws {
+        let scope = scope.storageKey
         let headerText = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
         try await pool.transaction { db in
             try await db.raw(
                 """
                 UPDATE idempotency_keys SET status = \(bind: status), headers = \(bind: headerText), body = \(bind: body)
-                WHERE api_key_id = \(bind: apiKeyId) AND idempotency_key = \(bind: key)
+                WHERE scope = \(bind: scope) AND idempotency_key = \(bind: key)
                 """
             ).run()
         }
     }
 
     /// Forgets an attempt that failed on the server's side, so a retry runs again.
-    public func abandon(apiKeyId: APIKeyID, key: String) async throws {
-        let apiKeyId = apiKeyId.rawValue
+    public func abandon(scope: IdempotencyScope, key: String) async throws {
+        let scope = scope.storageKey
         try await pool.transaction { db in
             try await db.raw(
-                "DELETE FROM idempotency_keys WHERE api_key_id = \(bind: apiKeyId) AND idempotency_key = \(bind: key) AND status IS NULL"
+                "DELETE FROM idempotency_keys WHERE scope = \(bind: scope) AND idempotency_key = \(bind: key) AND status IS NULL"
             ).run()
         }
     }
@@ -83,7 +83,7 @@ public struct SQLIdempotencyRepository: IdempotencyRepository {
     public func purge(now: Millis) async throws -> Int {
         try await pool.transaction { db in
             try await db.raw(
-                "DELETE FROM idempotency_keys WHERE created_at < \(bind: now - Self.idempotencyRetention) RETURNING api_key_id"
+                "DELETE FROM idempotency_keys WHERE created_at < \(bind: now - Self.idempotencyRetention) RETURNING scope"
             ).all().count
         }
     }

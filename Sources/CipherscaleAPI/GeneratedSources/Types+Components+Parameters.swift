@@ -53,7 +53,7 @@ extension Components {
         ///
         ///
         /// - Remark: Generated from `#/components/parameters/Limit`.
-        public typealias Limit = Swift.Int
+        public typealias Limit = Swift.Int64
         /// Apply the change only if the user's (or group's) current `ETag` is one of these (or `*`);
         /// otherwise `412` and nothing changes.
         ///
@@ -77,14 +77,14 @@ extension Components {
         ///
         ///
         /// - Remark: Generated from `#/components/parameters/Offset`.
-        public typealias Offset = Swift.Int
+        public typealias Offset = Swift.Int64
         /// Keyset paging: the `nextCursor` of the previous page; this page starts right after that
         /// page's last item. Alias: `page[after]`. Send it with the same `sort`, filters and
         /// `search` as the page it came from. Every page then costs the same, however deep, and
         /// items added or removed meanwhile never shift the pages. The cursor is opaque; a text that
         /// is not a cursor of this list with the same sort, filters and search is `400`, and so is
         /// `after` together with an `offset` above 0. With `after`, the answer has no `page` and
-        /// `hasPrevious` is true.
+        /// `hasPrevious` is true. Cursors are base64url, at most 4096 characters.
         ///
         ///
         /// - Remark: Generated from `#/components/parameters/After`.

@@ -985,7 +985,7 @@ extension Components {
             /// Device cap applied to each member; omit for none.
             ///
             /// - Remark: Generated from `#/components/schemas/GroupInput/maxDevices`.
-            public var maxDevices: Swift.Int?
+            public var maxDevices: Swift.Int64?
             /// Whether users provisioned through SAML join this group by default (default false).
             ///
             /// - Remark: Generated from `#/components/schemas/GroupInput/isSamlDefaultGroup`.
@@ -1007,7 +1007,7 @@ extension Components {
                 name: Swift.String,
                 description: Swift.String? = nil,
                 roles: [Swift.String],
-                maxDevices: Swift.Int? = nil,
+                maxDevices: Swift.Int64? = nil,
                 isSamlDefaultGroup: Swift.Bool? = nil,
                 idpMapping: [Swift.String]? = nil
             ) {

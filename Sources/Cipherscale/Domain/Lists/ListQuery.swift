@@ -14,11 +14,10 @@ public struct ListQuery: Sendable, Equatable {
 
     public static let defaultLimit = 10
     public static let maxLimit = 100
-    /// The longest query string, search text, and the most filters and sort keys one list request may carry.
+    /// The longest query string and search text, and the most filters, one list request may carry.
     public static let maxQueryBytes = 8 * 1024
     public static let maxSearchLength = 256
     public static let maxFilters = 20
-    public static let maxSortKeys = 5
     /// The deepest offset: skipping rows costs time in proportion, so it is bounded (about a second
     /// at the bound on SQLite with a million users). Deeper walks use `after` (keyset paging).
     public static let maxOffset = 1_000_000
@@ -66,17 +65,25 @@ public struct ListQuery: Sendable, Equatable {
                 after = value
             case "sort", "sort[]":
                 for item in value.split(separator: ",", omittingEmptySubsequences: true) {
-                    let text = item.trimmingCharacters(in: .whitespaces)
-                    switch parseSortKey(text, schema: schema) {
+                    // Only spaces are trimmed (a `+` in a query string is a space): exactly what the
+                    // contract's `sort` pattern admits.
+                    var text = item
+                    while text.first == " " { text.removeFirst() }
+                    while text.last == " " { text.removeLast() }
+                    switch parseSortKey(String(text), schema: schema) {
+                    // A field named again adds nothing to the order (its first occurrence decides),
+                    // so it is dropped: a sort holds at most one key per sortable field.
+                    case .success(let key) where query.sort.contains(where: { $0.field == key.field }): continue
                     case .success(let key): query.sort.append(key)
                     case .failure(let error): errors.append(error)
                     }
                 }
             case "search":
-                let text = value.trimmingCharacters(in: .whitespaces)
-                if text.count > maxSearchLength {
+                // Counted as the contract's `maxLength` counts (code points, before trimming).
+                if value.unicodeScalars.count > maxSearchLength {
                     errors.append(FieldError(.query("search"), "must be at most \(maxSearchLength) characters"))
                 }
+                let text = value.trimmingCharacters(in: .whitespaces)
                 query.search = text.isEmpty ? nil : text.lowercased()
             default:
                 guard key.hasPrefix("filter[") else {
@@ -90,7 +97,6 @@ public struct ListQuery: Sendable, Equatable {
             }
         }
         if query.filters.count > maxFilters { errors.append(FieldError(.query("filter"), "at most \(maxFilters) filters are allowed")) }
-        if query.sort.count > maxSortKeys { errors.append(FieldError(.query("sort"), "at most \(maxSortKeys) sort keys are allowed")) }
         if query.sort.isEmpty { query.sort = schema.defaultSort }
         if let after, !after.isEmpty {
             if query.offset > 0 {

@@ -15,6 +15,7 @@ enum Migrator {
         AddRoleMasks.migration,
         AddDeviceCounts.migration,
         AddScim.migration,
+        AddIdempotencyScopes.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

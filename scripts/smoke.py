@@ -231,6 +231,107 @@ finally:
     if server.poll() is None:
         server.kill()
 
+# Metrics on their own port (METRICS_PORT), after a known sequence of requests on a fresh process:
+# exact counts by route template, status and limiter, and no raw id in any label.
+metrics_port = free_port()
+port = free_port()
+observed = subprocess.Popen([binary, "serve", "--port", str(port)], env=dict(env, METRICS_PORT=str(metrics_port), RATE_LIMIT="1"),
+                            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    wait_healthy()
+    status, _, body = call("GET", "/ready")
+    check("GET /ready answers 200 with the migrations applied", status == 200 and body.get("status") == "ready"
+          and body.get("migrations", 0) >= 10, str(body))
+    check("with METRICS_PORT, /metrics is not on the main port", call("GET", "/metrics")[0] == 404)
+    unknown = "0f0e0d0c-0b0a-4908-8706-050403020100"
+    time.sleep(2.2)  # a full bucket: two requests a key may make at once
+    statuses = [call("GET", f"/tenants/users/{tenant['ownerUserId']}", admin)[0] for _ in range(2)]
+    statuses += [call("GET", f"/tenants/users/{unknown}", admin)[0] for _ in range(2)]
+    for _ in range(2):
+        call("GET", "/tenants/users")  # no key: two authentication failures
+    time.sleep(2.2)
+    created_status = call("POST", "/tenants/users", admin, {"email": "metered@smoke.example", "groups": []})[0]
+
+    def scrape():
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as response:
+            content_type, text = response.headers.get("Content-Type", ""), response.read().decode()
+        samples = {}
+        for line in text.splitlines():
+            match = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$', line)
+            if match:
+                labels = tuple(sorted(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', match.group(2) or "")))
+                samples[(match.group(1), labels)] = float(match.group(3))
+        return content_type, text, samples
+
+    deadline = time.time() + 15
+    while True:  # until the invitation has gone out as a file
+        content_type, text, samples = scrape()
+        if time.time() > deadline or any(n == "cipherscale_mail_sent_total" and v >= 1 for (n, _), v in samples.items()):
+            break
+        time.sleep(0.2)
+
+    def value(name, **labels):
+        return sum(v for (n, ls), v in samples.items() if n == name and all((k, str(w)) in ls for k, w in labels.items()))
+
+    route = next((dict(ls).get("http_route") for (n, ls) in samples if n == "http_server_request_duration_seconds_count"
+                  and "/tenants/users/" in dict(ls).get("http_route", "")), None)
+    check("metrics are Prometheus text", content_type.startswith("text/plain") and "# TYPE http_server_request_duration_seconds histogram" in text,
+          content_type)
+    check("the user route is labelled by its template", route in ("/tenants/users/{id}", "/tenants/users/:id"), str(route))
+    for code in (200, 404, 429):
+        check(f"request durations count every {code} of the route",
+              value("http_server_request_duration_seconds_count", http_route=route, http_request_method="GET",
+                    http_response_status_code=code) == statuses.count(code), f"{statuses} vs {text[:0]}")
+    check("some requests were rate limited", statuses.count(429) >= 1, str(statuses))
+    check("cipherscale_rate_limited_total counts them", value("cipherscale_rate_limited_total", limiter="api_key") == statuses.count(429))
+    check("cipherscale_auth_failures_total counts the keyless requests", value("cipherscale_auth_failures_total", door="rest") == 2)
+    check("no raw id in any label", unknown not in text and tenant["ownerUserId"] not in text)
+    check("cipherscale_build_info is 1", value("cipherscale_build_info") == 1)
+    check("the database's operations are timed", value("db_client_operation_duration_seconds_count", db_operation_name="read") > 0
+          and value("db_client_operation_duration_seconds_count", db_operation_name="transaction") > 0)
+    check("pool connections in use are reported", any(n == "db_client_connection_count" for (n, _) in samples))
+    check("the invitation is counted as sent", created_status == 201 and value("cipherscale_mail_sent_total", kind="invitation") == 1,
+          str(created_status))
+    check("the job backlog is reported by kind", ("cipherscale_jobs_pending", (("kind", "invitation"),)) in samples
+          and ("cipherscale_jobs_oldest_age_seconds", (("kind", "console_signin"),)) in samples)
+finally:
+    observed.send_signal(signal.SIGTERM)
+    observed.wait(timeout=30)
+
+# Two servers starting together on one empty database: one first tenant, one printed key.
+together_dir = os.path.join(work, "together")
+os.makedirs(together_dir)
+together_env = dict(env)
+if "sqlite" in env["DATABASE_URL"]:
+    together_env["DATABASE_URL"] = "sqlite://" + os.path.join(together_dir, "together.sqlite")
+else:
+    together_env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/cipherscale_together"
+    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "CREATE DATABASE cipherscale_together"], capture_output=True)
+pair_ports = [free_port(), free_port()]
+pair = [subprocess.Popen([binary, "serve", "--port", str(p)], env=together_env, cwd=together_dir,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for p in pair_ports]
+try:
+    for pair_port in pair_ports:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{pair_port}/ready", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+finally:
+    outputs = []
+    for process in pair:
+        process.send_signal(signal.SIGTERM)
+        try:
+            outputs.append(process.communicate(timeout=30)[0])
+        except subprocess.TimeoutExpired:
+            process.kill()
+            outputs.append(process.communicate()[0])
+keys = [line for output in outputs for line in output.splitlines() if line.strip().startswith("csk_")]
+check("two servers starting together on an empty database print one key between them", len(keys) == 1, f"{len(keys)} keys")
+
 # A first start on an empty SQLite database creates a tenant and prints a working key.
 if "sqlite" in env["DATABASE_URL"]:
     fresh = dict(env)

@@ -24,7 +24,8 @@ public func buildApplication(
         services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit,
         logRequests: configuration.logRequests, consoleSignInRateLimit: configuration.consoleSignInRateLimit,
         secureCookies: configuration.linkBaseURL.lowercased().hasPrefix("https:"),
-        publicBaseURL: configuration.publicBaseURL.map { _ in configuration.linkBaseURL }
+        publicBaseURL: configuration.publicBaseURL.map { _ in configuration.linkBaseURL },
+        metricsOnMainPort: configuration.metricsPort == nil
     )
     let message = InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL)
     let transport = transport ?? mailTransport(configuration, logger: logger)
@@ -37,7 +38,7 @@ public func buildApplication(
         retry: configuration.delivery.retryPolicy, logger: logger
     )
     let started = ServerStarted()
-    let queue = SQLJobQueue(store: store)
+    let queue = services.jobs
     let delivery = JobWorker(queue: queue, handler: mailer, settings: configuration.delivery, clock: clock, logger: logger, startAfter: started)
     let signInDelivery = JobWorker(
         queue: queue, handler: signInMailer, settings: configuration.delivery, clock: clock, logger: logger, startAfter: started)
@@ -48,16 +49,25 @@ public func buildApplication(
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     )
     let responder = BasePathResponder(basePath: configuration.basePath, inner: router.buildResponder())
+    var lifecycle: [any Service] = [
+        DatabaseService(pool: store.pool), delivery, signInDelivery,
+        MaintenanceService(idempotency: services.idempotency, console: services.console, clock: clock, logger: logger, startAfter: started),
+    ]
+    if let metricsPort = configuration.metricsPort {
+        // METRICS_PORT: the scrape endpoint on its own port (and not on the main one).
+        let metricsRouter = Router()
+        MetricsEndpoint(jobs: queue, clock: clock).register(on: metricsRouter)
+        lifecycle.append(
+            Application(
+                router: metricsRouter, configuration: .init(address: .hostname(configuration.host, port: metricsPort), serverName: "cipherscale"),
+                logger: logger))
+    }
     return Application(
         responder: responder,
         server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cipherscale"),
-        // Shut down in reverse: the HTTP server drains, then the workers stop, then the pool closes.
-        services: [
-            DatabaseService(pool: store.pool), delivery, signInDelivery,
-            MaintenanceService(
-                idempotency: services.idempotency, console: services.console, clock: clock, logger: logger, startAfter: started),
-        ],
+        // Shut down in reverse: the HTTP servers drain, then the workers stop, then the pool closes.
+        services: lifecycle,
         // The workers start once the server listens (a server that cannot bind never starts them).
         onServerRunning: { _ in started.open() },
         logger: logger
@@ -90,6 +100,7 @@ public func makeServices(store: SQLStore, tokens: InvitationTokens, invitationTT
         keys: keys,
         console: ConsoleService(console: SQLConsoleRepository(store: store), users: users, tokens: tokens, clock: clock),
         idempotency: SQLIdempotencyRepository(store: store),
+        jobs: SQLJobQueue(store: store),
         clock: clock
     )
 }
@@ -106,12 +117,16 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
 /// at `/scim/v2` and every operation of the contract.
 public func buildRouter(
     services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, logRequests: Bool = false, consoleSignInRateLimit: Int = 10,
-    secureCookies: Bool = false, publicBaseURL: String? = nil
+    secureCookies: Bool = false, publicBaseURL: String? = nil, metricsOnMainPort: Bool = true
 ) throws -> Router<DirectoryRequestContext> {
+    DirectoryMetrics.bootstrap()
     let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
     // One bucket per API key, whichever door (REST or SCIM) the key uses.
     let keyLimiter = rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: Double(rateLimit)) : nil
+    // Request durations by route template (never a raw path), method and status: Hummingbird's own
+    // middleware over swift-metrics, outermost so it times every answer.
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestIdMiddleware())
     if logRequests { router.add(middleware: AccessLogMiddleware()) }
     router.addMiddleware {
@@ -124,6 +139,7 @@ public func buildRouter(
         BodyLimitMiddleware()
     }
     router.get("/") { request, _ -> Response in RootPage.response(for: request) }
+    if metricsOnMainPort { MetricsEndpoint(jobs: services.jobs, clock: services.clock).register(on: router) }
     router.get("/openapi.yaml") { _, _ -> Response in
         guard let document = OpenAPIDocument.yaml() else { throw HTTPError(.notFound) }
         return Response(

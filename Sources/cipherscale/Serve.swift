@@ -27,9 +27,9 @@ struct Serve: AsyncParsableCommand {
         let services = runtime.services
         let app: any ApplicationProtocol
         do {
-            if try await services.tenants.count() == 0 {
-                // A fresh database gets a first tenant so the server is usable at once.
-                let created = try await services.tenants.create(name: "Default tenant", ownerEmail: "owner@example.com")
+            // A fresh database gets a first tenant so the server is usable at once (one, however many
+            // servers start together on it).
+            if let created = try await services.tenants.createFirst(name: "Default tenant", ownerEmail: "owner@example.com") {
                 let link = try await services.console.operatorLinks(email: "owner@example.com").first.map {
                     InvitationMessage(from: "", publicBaseURL: configuration.linkBaseURL).signInLink(token: $0.token)
                 }

@@ -90,7 +90,16 @@ struct PublishedContractTests {
                 #expect(try await get("/qa/tenants/users?limit=1", key: world.a.adminKey).object["total"] as? Int == 1)
                 #expect(try await get("/qa/tenants/users").status == .unauthorized, "authentication still guards the prefixed API")
                 let root = try await get("/qa").object["links"] as? [[String: Any]] ?? []
-                #expect(root.compactMap { $0["href"] as? String } == ["/qa/openapi.yaml", "/qa/health", "/qa/console"])
+                #expect(
+                    root.compactMap { $0["href"] as? String } == [
+                        "/qa/openapi.yaml", "/qa/health", "/qa/console", "/qa/scim/v2/ServiceProviderConfig",
+                    ])
+                // SCIM is under the prefix too, and its locations carry it.
+                var scimHeaders = HTTPFields()
+                scimHeaders[.authorization] = "Bearer \(world.a.adminKey)"
+                let scim = try await client.executeRequest(uri: "/qa/scim/v2/Users?count=1", method: .get, headers: scimHeaders, body: nil)
+                #expect(scim.status == .ok)
+                #expect(String(buffer: scim.body).contains("/qa/scim/v2/Users/"), "meta.location is under the prefix")
                 let login = try await client.executeRequest(uri: "/qa/console/login", method: .get, headers: [.accept: "text/html"], body: nil)
                 #expect(String(buffer: login.body).contains("action=\"/qa/console/login\""))
                 let users = try await client.executeRequest(uri: "/qa/console/users", method: .get, headers: [:], body: nil)

@@ -65,6 +65,8 @@ public struct AppConfiguration: Sendable {
 
     /// The prefix every path is served under (`/qa`), or empty.
     public var basePath = ""
+    /// `METRICS_PORT`: serve `GET /metrics` on this port only (on the main port when nil).
+    public var metricsPort: Int?
 
     /// The base URL links are built from.
     public var linkBaseURL: String { publicBaseURL ?? "http://\(host):\(port)\(basePath)" }
@@ -140,6 +142,10 @@ public struct AppConfiguration: Sendable {
         if let attempts = try integer("MAIL_MAX_ATTEMPTS", minimum: 1) { configuration.delivery.maxAttempts = attempts }
         if let lease = try integer("MAIL_LEASE_MS", minimum: 100) { configuration.delivery.lease = Millis(lease) }
         if let seconds = try integer("DEVICE_ONLINE_SECONDS", minimum: 1) { configuration.deviceOnlineWindow = Millis(seconds) * 1000 }
+        if let port = try integer("METRICS_PORT", minimum: 1) {
+            guard port <= 65535 else { throw ConfigurationError("METRICS_PORT must be a port number (1 to 65535)") }
+            configuration.metricsPort = port
+        }
         return configuration
     }
 }

@@ -44,6 +44,7 @@ struct ConsoleController: Sendable {
 
     private func requestLink(_ request: Request, context: DirectoryRequestContext) async throws -> Response {
         if let limiter = signInLimiter, let retryAfter = limiter.take(context.remoteAddress?.ipAddress ?? "unknown").retryAfter {
+            DirectoryMetrics.rateLimited("console_signin")
             var response = views.page(
                 "login",
                 ["title": "Sign in", "error": "Too many sign-in requests from this address. Try again in \(retryAfter) seconds."],

@@ -13,6 +13,8 @@ public struct DirectoryServices: Sendable {
     public let console: ConsoleService
     /// Stored answers of idempotent requests.
     public let idempotency: any IdempotencyRepository
+    /// The durable job queue every background worker shares.
+    public let jobs: any JobQueue
     /// The time source every service reads.
     public let clock: any DirectoryClock
 
@@ -20,7 +22,7 @@ public struct DirectoryServices: Sendable {
     public init(
         users: UserService, groups: GroupService, roles: RoleService, devices: DeviceService, invitations: InvitationService,
         audit: AuditService, tenants: TenantService, keys: KeyService, console: ConsoleService, idempotency: any IdempotencyRepository,
-        clock: any DirectoryClock
+        jobs: any JobQueue, clock: any DirectoryClock
     ) {
         self.users = users
         self.groups = groups
@@ -32,6 +34,7 @@ public struct DirectoryServices: Sendable {
         self.keys = keys
         self.console = console
         self.idempotency = idempotency
+        self.jobs = jobs
         self.clock = clock
     }
 }

@@ -29,12 +29,14 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             principal = try await keys.authenticate(apiKey: request.headers[Self.apiKeyHeader])
         } catch let error as DirectoryError {
+            DirectoryMetrics.authFailure("rest")
             return ProblemResponse.make(error)
         }
         scope.principal = principal
         let decision = limiter?.take(principal.keyId.rawValue)
         var response: Response
         if let decision, let limiter, let retryAfter = decision.retryAfter {
+            DirectoryMetrics.rateLimited("api_key")
             response = ProblemResponse.make(
                 DirectoryError(.tooManyRequests, "This API key made more than \(Int(limiter.rate)) requests per second; retry in \(retryAfter) s.")
             )

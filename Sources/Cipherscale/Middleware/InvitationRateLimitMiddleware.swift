@@ -11,6 +11,7 @@ struct InvitationRateLimitMiddleware<Context: RemoteAddressRequestContext>: Rout
         guard let limiter, request.uri.path.hasPrefix("/invitations/") else { return try await next(request, context) }
         let client = context.remoteAddress?.ipAddress ?? "unknown"
         if let retryAfter = limiter.take(client).retryAfter {
+            DirectoryMetrics.rateLimited("invitation")
             var response = ProblemResponse.make(
                 DirectoryError(.tooManyRequests, "Too many invitation requests from this address; retry in \(retryAfter) s."), for: request
             )

@@ -67,14 +67,19 @@ struct ScimController: Sendable {
             }
             key = parts[1].trimmingCharacters(in: .whitespaces)
         }
-        guard let key, !key.isEmpty else { throw ScimError(status: 401, detail: "Send the API key as Authorization: Bearer <key>.") }
+        guard let key, !key.isEmpty else {
+            DirectoryMetrics.authFailure("scim")
+            throw ScimError(status: 401, detail: "Send the API key as Authorization: Bearer <key>.")
+        }
         let principal: Principal
         do {
             principal = try await services.keys.authenticate(apiKey: key)
         } catch let error as DirectoryError where error.kind == .unauthorized {
+            DirectoryMetrics.authFailure("scim")
             throw ScimError(status: 401, detail: "The API key is not valid.")
         }
         if let limiter, let retryAfter = limiter.take(principal.keyId.rawValue).retryAfter {
+            DirectoryMetrics.rateLimited("api_key")
             throw ScimError(
                 status: 429, detail: "This API key made more than \(Int(limiter.rate)) requests per second; retry in \(retryAfter) s.",
                 retryAfter: retryAfter)

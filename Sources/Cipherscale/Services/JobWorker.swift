@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Runs the durable job queue for one kind of job: claims due jobs with a lease, hands them to its
@@ -66,6 +67,7 @@ public struct JobWorker: Service {
         let settledAt = clock.now()
         for (job, outcome) in zip(jobs, outcomes) {
             try await queue.settle(job.id, outcome: outcome, now: settledAt)
+            if case .failed = outcome { Counter(label: "cipherscale_jobs_failed_total", dimensions: [("kind", job.kind)]).increment() }
         }
         return jobs.count
     }

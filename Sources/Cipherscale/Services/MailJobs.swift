@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 
 /// What every mail job does once its messages are rendered: send them in one batch and turn each
 /// result into the job's outcome (done, retried with backoff, or failed for good).
@@ -13,18 +14,29 @@ enum MailJobs {
             let job = jobs[index]
             switch result {
             case .success:
+                Counter(label: "cipherscale_mail_sent_total", dimensions: [("kind", job.kind)]).increment()
                 outcomes[index] = .done
-            case .failure(.permanent(let reason)):
-                logger.warning("\(what) email refused", metadata: ["to": "\(job.recipient)", "reason": "\(reason)"])
-                outcomes[index] = .failed(error: reason)
-            case .failure(.transient(let reason)):
-                outcomes[index] = retry.outcome(ofTransientFailure: reason, job: job, now: now)
-                if case .retry(_, let at) = outcomes[index] {
-                    logger.info(
-                        "\(what) email will be retried", metadata: ["to": "\(job.recipient)", "in_ms": "\(at - now)", "reason": "\(reason)"]
-                    )
-                }
+            case .failure(let failure):
+                Counter(label: "cipherscale_mail_failed_total", dimensions: [("kind", job.kind)]).increment()
+                outcomes[index] = failure.outcome(job: job, retry: retry, now: now, what: what, logger: logger)
             }
+        }
+    }
+}
+
+extension MailDeliveryError {
+    /// The job's outcome after this failure: failed for good, or retried with backoff.
+    fileprivate func outcome(job: Job, retry: RetryPolicy, now: Millis, what: String, logger: Logger) -> JobOutcome {
+        switch self {
+        case .permanent(let reason):
+            logger.warning("\(what) email refused", metadata: ["to": "\(job.recipient)", "reason": "\(reason)"])
+            return .failed(error: reason)
+        case .transient(let reason):
+            let outcome = retry.outcome(ofTransientFailure: reason, job: job, now: now)
+            if case .retry(_, let at) = outcome {
+                logger.info("\(what) email will be retried", metadata: ["to": "\(job.recipient)", "in_ms": "\(at - now)", "reason": "\(reason)"])
+            }
+            return outcome
         }
     }
 }

@@ -19,6 +19,8 @@ public final class DatabasePool: Sendable {
     public let kind: DatabaseKind
     private let backend: Backend
     private let logger: Logger
+    /// Durations of reads and transactions, and connections in use.
+    private let metrics: PoolMetrics
 
     private enum Backend: Sendable {
         case sqlite(writer: SQLiteWriter, readers: SQLiteReaders)
@@ -29,6 +31,7 @@ public final class DatabasePool: Sendable {
         self.kind = kind
         self.backend = backend
         self.logger = logger
+        self.metrics = PoolMetrics(system: kind == .sqlite ? "sqlite" : "postgresql")
     }
 
     /// Opens the database at `location`. For PostgreSQL the pool's background task starts here.
@@ -135,6 +138,10 @@ public final class DatabasePool: Sendable {
 
     /// Runs `body` with a connection for reading; it sees only committed data.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await metrics.time(metrics.reads) { try await readUnmeasured { db in try await metrics.holding { try await body(db) } } }
+    }
+
+    private func readUnmeasured<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(_, let readers):
             return try await readers.with { handle in try await body(SQLiteHandleDatabase(handle: handle, logger: logger)) }
@@ -163,6 +170,12 @@ public final class DatabasePool: Sendable {
 
     /// Runs `body` inside one transaction: it commits when `body` returns and rolls back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await metrics.time(metrics.transactions) {
+            try await transactionUnmeasured { db in try await metrics.holding { try await body(db) } }
+        }
+    }
+
+    private func transactionUnmeasured<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let writer, _):
             return try await writer.transaction(body)

@@ -63,4 +63,16 @@ public struct SQLJobQueue: JobQueue {
             }
         try await store.pool.transaction { db in try await db.raw(sql).run() }
     }
+
+    public func backlog() async throws -> [JobBacklog] {
+        try await store.pool.read { db in
+            try await db.raw(
+                "SELECT kind, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox_messages WHERE status = 'queued' GROUP BY kind ORDER BY kind"
+            ).all().map { row in
+                JobBacklog(
+                    kind: try row.decode(column: "kind", as: String.self), pending: try row.decode(column: "n", as: Int.self),
+                    oldestQueuedAt: try row.decode(column: "oldest", as: Millis?.self))
+            }
+        }
+    }
 }

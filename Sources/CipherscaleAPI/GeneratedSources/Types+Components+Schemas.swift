@@ -1046,6 +1046,41 @@ extension Components {
                 case status
             }
         }
+        /// Readiness of the service.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Readiness`.
+        public struct Readiness: Codable, Hashable, Sendable {
+            /// Always `ready` in a 200 answer.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Readiness/status`.
+            @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case ready = "ready"
+            }
+            /// Always `ready` in a 200 answer.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Readiness/status`.
+            public var status: Components.Schemas.Readiness.StatusPayload
+            /// How many schema migrations are applied (all of this build's).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Readiness/migrations`.
+            public var migrations: Swift.Int64
+            /// Creates a new `Readiness`.
+            ///
+            /// - Parameters:
+            ///   - status: Always `ready` in a 200 answer.
+            ///   - migrations: How many schema migrations are applied (all of this build's).
+            public init(
+                status: Components.Schemas.Readiness.StatusPayload,
+                migrations: Swift.Int64
+            ) {
+                self.status = status
+                self.migrations = migrations
+            }
+            public enum CodingKeys: String, CodingKey {
+                case status
+                case migrations
+            }
+        }
         /// The state of an invitation's email.
         ///
         /// - Remark: Generated from `#/components/schemas/InvitationDelivery`.

@@ -26,6 +26,16 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /health`.
     /// - Remark: Generated from `#/paths//health/get(getHealth)`.
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output
+    /// Service readiness
+    ///
+    /// The readiness probe: 200 when the database answers and every migration of this build is
+    /// applied, else 503 with the reason (a load balancer sends no traffic until then). `/health` stays
+    /// the liveness probe. Needs no API key.
+    ///
+    ///
+    /// - Remark: HTTP `GET /ready`.
+    /// - Remark: Generated from `#/paths//ready/get(getReadiness)`.
+    func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output
     /// List users
     ///
     /// Returns one page of the tenant's users, with sorting, filtering and search.
@@ -437,6 +447,18 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//health/get(getHealth)`.
     public func getHealth(headers: Operations.GetHealth.Input.Headers = .init()) async throws -> Operations.GetHealth.Output {
         try await getHealth(Operations.GetHealth.Input(headers: headers))
+    }
+    /// Service readiness
+    ///
+    /// The readiness probe: 200 when the database answers and every migration of this build is
+    /// applied, else 503 with the reason (a load balancer sends no traffic until then). `/health` stays
+    /// the liveness probe. Needs no API key.
+    ///
+    ///
+    /// - Remark: HTTP `GET /ready`.
+    /// - Remark: Generated from `#/paths//ready/get(getReadiness)`.
+    public func getReadiness(headers: Operations.GetReadiness.Input.Headers = .init()) async throws -> Operations.GetReadiness.Output {
+        try await getReadiness(Operations.GetReadiness.Input(headers: headers))
     }
     /// List users
     ///

@@ -7,4 +7,6 @@ public protocol JobQueue: Sendable {
     func claim(kind: String, limit: Int, lease: Millis, now: Millis) async throws -> [Job]
     /// Records the outcome of one attempt.
     func settle(_ id: String, outcome: JobOutcome, now: Millis) async throws
+    /// The jobs still waiting, by kind (kinds with none waiting are left out).
+    func backlog() async throws -> [JobBacklog]
 }

@@ -28,6 +28,14 @@ public struct TenantService: Sendable {
         return CreatedTenant(tenantId: created.tenantId, ownerUserId: created.ownerUserId, apiKey: key.apiKey)
     }
 
+    /// A fresh database's first tenant with its first admin key, or nil when the database has a
+    /// tenant: of several servers starting together on one empty database, exactly one creates it.
+    public func createFirst(name: String, ownerEmail: String) async throws -> CreatedTenant? {
+        guard let created = try await tenants.createFirst(name: name, ownerEmail: ownerEmail, now: clock.now()) else { return nil }
+        let key = try await keys.create(tenant: created.tenantId, readOnly: false)
+        return CreatedTenant(tenantId: created.tenantId, ownerUserId: created.ownerUserId, apiKey: key.apiKey)
+    }
+
     /// How many tenants exist.
     public func count() async throws -> Int {
         try await tenants.count()
@@ -36,6 +44,22 @@ public struct TenantService: Sendable {
     /// Whether the database answers (the health check).
     public func databaseAnswers() async -> Bool {
         await tenants.ping()
+    }
+
+    /// How many migrations are applied, when the database answers and has every one of this build's
+    /// (the readiness check); else 503 saying which is missing.
+    public func readiness() async throws -> Int {
+        let state: (applied: Int, pending: [String])
+        do {
+            state = try await tenants.pendingMigrations()
+        } catch {
+            throw DirectoryError(.unavailable, "The database does not answer.")
+        }
+        guard state.pending.isEmpty else {
+            throw DirectoryError(
+                .unavailable, "The database lacks \(state.pending.count) migration(s) of this build: \(state.pending.joined(separator: ", ")).")
+        }
+        return state.applied
     }
 
     /// The invitation token key: `configured` when given, else a random secret created once in the database.

@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Logging
+import SQLKit
+import Testing
+
+@testable import Cipherscale
+
+/// What an operator sees: readiness, and metrics (exact counts per process are checked over a live
+/// socket by `scripts/smoke.py`; these suites share one process's registry).
+@Suite("Readiness and metrics")
+struct ObservabilityTests {
+    @Test("GET /ready is 200 with every migration applied, and 503 naming a missing one")
+    func readiness() async throws {
+        try await withWorld { world in
+            let ready = try await world.request(.get, "/ready", auth: .none)
+            #expect(ready.status == .ok, "\(ready.text)")
+            #expect(ready.object["status"] as? String == "ready")
+            #expect(ready.object["migrations"] as? Int == Migrator.all.count)
+            let last = Migrator.all.last!.name
+            try await world.pool.transaction { db in try await db.raw("DELETE FROM schema_migrations WHERE name = \(bind: last)").run() }
+            let missing = try await world.request(.get, "/ready", auth: .none)
+            missing.expectProblem(.serviceUnavailable)
+            #expect(missing.problemDetail.contains(last))
+            #expect(try await world.request(.get, "/health", auth: .none).status == .ok, "liveness is not readiness")
+        }
+    }
+
+    @Test("GET /metrics is Prometheus text with the build, HTTP, database and job metrics, labelled by route template")
+    func metrics() async throws {
+        try await withWorld { world in
+            let user = try await world.createUsers(["metered@example.com"])[0]
+            #expect(try await world.request(.get, "/tenants/users/\(user)").status == .ok)
+            let reply = try await world.request(.get, "/metrics", auth: .none)
+            #expect(reply.status == .ok)
+            #expect(reply.contentType?.hasPrefix("text/plain; version=0.0.4") == true)
+            let text = reply.text
+            for expected in [
+                "# TYPE http_server_request_duration_seconds histogram", "http_route=\"/tenants/users/", "http_response_status_code=\"200\"",
+                "cipherscale_build_info{", "db_client_operation_duration_seconds_bucket{", "db_client_connection_count{",
+                "cipherscale_jobs_pending{kind=\"invitation\"}", "cipherscale_jobs_oldest_age_seconds{kind=\"console_signin\"}",
+            ] {
+                #expect(text.contains(expected), "\(expected)")
+            }
+            #expect(!text.contains(user), "no raw id in a label")
+        }
+    }
+
+    @Test("METRICS_PORT must be a port")
+    func metricsPort() throws {
+        #expect(try AppConfiguration.fromEnvironment(["METRICS_PORT": "9100"]).metricsPort == 9100)
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["METRICS_PORT": "70000"]) }
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["METRICS_PORT": "x"]) }
+    }
+
+    @Test("servers starting together on an empty database create one first tenant between them")
+    func oneFirstTenant() async throws {
+        let (pool, cleanup) = try await TestDatabase.open(logger: Logger(label: "test"))
+        do {
+            let services = makeServices(
+                store: SQLStore(pool: pool), tokens: InvitationTokens(secret: InvitationTokens.randomSecret()), invitationTTL: 1000,
+                clock: ManualClock())
+            let created = try await withThrowingTaskGroup(of: CreatedTenant?.self) { group in
+                for _ in 0..<6 { group.addTask { try await services.tenants.createFirst(name: "First", ownerEmail: "owner@first.example") } }
+                var all: [CreatedTenant] = []
+                for try await tenant in group { if let tenant { all.append(tenant) } }
+                return all
+            }
+            #expect(created.count == 1)
+            #expect(try await services.tenants.count() == 1)
+            #expect(try await services.tenants.createFirst(name: "Again", ownerEmail: "owner@first.example") == nil)
+        } catch {
+            await cleanup()
+            throw error
+        }
+        await cleanup()
+    }
+}

@@ -235,8 +235,10 @@ finally:
 # exact counts by route template, status and limiter, and no raw id in any label.
 metrics_port = free_port()
 port = free_port()
-observed = subprocess.Popen([binary, "serve", "--port", str(port)], env=dict(env, METRICS_PORT=str(metrics_port), RATE_LIMIT="1"),
-                            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+observed_log = open(os.path.join(work, "observed.log"), "w")
+observed = subprocess.Popen([binary, "serve", "--port", str(port)],
+                            env=dict(env, METRICS_PORT=str(metrics_port), RATE_LIMIT="1", LOG_FORMAT="json", LOG_REQUESTS="1", LOG_LEVEL="info"),
+                            cwd=work, stdout=observed_log, stderr=observed_log)
 try:
     wait_healthy()
     status, _, body = call("GET", "/ready")
@@ -297,6 +299,21 @@ try:
 finally:
     observed.send_signal(signal.SIGTERM)
     observed.wait(timeout=30)
+    observed_log.close()
+with open(os.path.join(work, "observed.log")) as log_file:
+    log_lines = [line for line in log_file.read().splitlines() if line.strip()]
+parsed = []
+for line in log_lines:
+    try:
+        parsed.append(json.loads(line))
+    except ValueError:
+        parsed.append(None)
+check("LOG_FORMAT=json writes only JSON objects, one per line", log_lines and all(isinstance(p, dict) for p in parsed),
+      next((line for line, p in zip(log_lines, parsed) if not isinstance(p, dict)), "")[:300])
+access = [p for p in parsed if isinstance(p, dict) and p.get("route") == route and p.get("status") == 200]
+check("an access line has time, level, message, request_id, method, route, status and duration_ms",
+      access and all(key in access[0] for key in ("time", "level", "message", "request_id", "method", "duration_ms")),
+      str(access[:1]))
 
 # Two servers starting together on one empty database: one first tenant, one printed key.
 together_dir = os.path.join(work, "together")

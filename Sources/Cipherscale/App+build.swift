@@ -25,7 +25,7 @@ public func buildApplication(
         logRequests: configuration.logRequests, consoleSignInRateLimit: configuration.consoleSignInRateLimit,
         secureCookies: configuration.linkBaseURL.lowercased().hasPrefix("https:"),
         publicBaseURL: configuration.publicBaseURL.map { _ in configuration.linkBaseURL },
-        metricsOnMainPort: configuration.metricsPort == nil
+        metricsOnMainPort: configuration.metricsPort == nil, structuredLogs: configuration.logFormat == .json
     )
     let message = InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL)
     let transport = transport ?? mailTransport(configuration, logger: logger)
@@ -117,7 +117,8 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
 /// at `/scim/v2` and every operation of the contract.
 public func buildRouter(
     services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, logRequests: Bool = false, consoleSignInRateLimit: Int = 10,
-    secureCookies: Bool = false, publicBaseURL: String? = nil, metricsOnMainPort: Bool = true
+    secureCookies: Bool = false, publicBaseURL: String? = nil, metricsOnMainPort: Bool = true,
+    structuredLogs: Bool = false
 ) throws -> Router<DirectoryRequestContext> {
     DirectoryMetrics.bootstrap()
     let router = Router(context: DirectoryRequestContext.self)
@@ -128,7 +129,7 @@ public func buildRouter(
     // middleware over swift-metrics, outermost so it times every answer.
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestIdMiddleware())
-    if logRequests { router.add(middleware: AccessLogMiddleware()) }
+    if logRequests { router.add(middleware: AccessLogMiddleware(structured: structuredLogs)) }
     router.addMiddleware {
         AuthMiddleware(keys: services.keys, limiter: keyLimiter)
         ConditionalRequestMiddleware()

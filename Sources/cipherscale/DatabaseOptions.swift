@@ -22,7 +22,8 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func logger(_ configuration: AppConfiguration, label: String = "cipherscale") -> Logger {
-        var logger = Logger(label: label)
+        var logger =
+            configuration.logFormat == .json ? Logger(label: label) { JSONLogHandler(label: $0) } : Logger(label: label)
         logger.logLevel = configuration.logLevel
         return logger
     }

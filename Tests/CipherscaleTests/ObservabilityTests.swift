@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 
 @testable import Cipherscale
@@ -74,5 +75,25 @@ struct ObservabilityTests {
             throw error
         }
         await cleanup()
+    }
+
+    @Test("LOG_FORMAT=json writes one JSON object per line with time, level, message and the metadata as fields")
+    func jsonLogs() throws {
+        let lines = Mutex<[String]>([])
+        var logger = Logger(label: "cipherscale") { label in JSONLogHandler(label: label) { line in lines.withLock { $0.append(line) } } }
+        logger[metadataKey: "request_id"] = "r-1"
+        logger.info(
+            "GET /tenants/users/{id} 200 3.2 ms",
+            metadata: ["route": "/tenants/users/{id}", "status": .stringConvertible(200), "duration_ms": .stringConvertible(3.2)])
+        logger.debug("not at info level")
+        let written = lines.withLock { $0 }
+        #expect(written.count == 1 && written[0].hasSuffix("}\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(written[0].utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "info" && object["message"] as? String == "GET /tenants/users/{id} 200 3.2 ms")
+        #expect(object["request_id"] as? String == "r-1" && object["route"] as? String == "/tenants/users/{id}")
+        #expect(object["status"] as? Int == 200 && object["duration_ms"] as? Double == 3.2)
+        #expect((object["time"] as? String).flatMap(Timestamps.parse) != nil)
+        #expect(try AppConfiguration.fromEnvironment(["LOG_FORMAT": "JSON"]).logFormat == .json)
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["LOG_FORMAT": "xml"]) }
     }
 }

@@ -10,6 +10,8 @@ import NIOSSL
 /// | `DATABASE_URL` | `--database-url` | `sqlite://./data/cipherscale.sqlite` |
 /// | `LOG_LEVEL` | `--log-level` | `info` |
 /// | `LOG_REQUESTS` | — | off; `1` logs one access line per request |
+/// | `LOG_FORMAT` | — | `text`; `json` writes one JSON object per line |
+/// | `METRICS_PORT` | — | none: `GET /metrics` is on the main port |
 /// | `INVITATION_TTL_HOURS` | — | `168` (7 days) |
 /// | `DATABASE_MAX_CONNECTIONS` | — | `16` (PostgreSQL pool size) |
 /// | `SMTP_URL` | — | none: messages become `.eml` files in `MAIL_DIR` |
@@ -36,6 +38,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// One access-log line per request (method, route, status, duration, request id).
     public var logRequests = false
+    /// Human-readable lines or one JSON object per line.
+    public var logFormat: LogFormat = .text
     /// How long invitations stay valid, in milliseconds.
     public var invitationTTL: Millis = 7 * 24 * 3600 * 1000
     /// PostgreSQL pool size.
@@ -87,6 +91,10 @@ public struct AppConfiguration: Sendable {
                 throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
             }
             configuration.logLevel = value
+        }
+        if let format = environment["LOG_FORMAT"], !format.isEmpty {
+            guard let value = LogFormat(rawValue: format.lowercased()) else { throw ConfigurationError("LOG_FORMAT must be text or json") }
+            configuration.logFormat = value
         }
         if let hours = environment["INVITATION_TTL_HOURS"], !hours.isEmpty {
             guard let value = Int(hours), value > 0 else { throw ConfigurationError("INVITATION_TTL_HOURS must be a positive integer") }

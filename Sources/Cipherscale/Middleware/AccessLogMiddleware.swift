@@ -5,7 +5,13 @@ import NIOCore
 /// With `LOG_REQUESTS=1`: one info line per request once it is answered, with the method, the
 /// route template (`/tenants/users/{id}`, never the ids themselves), the status, the duration and
 /// the request id (from the logger's metadata, set by ``RequestIdMiddleware`` just before).
+///
+/// With `structured` (`LOG_FORMAT=json`) the line also carries `method`, `route`, `status` and
+/// `duration_ms` as fields.
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Whether to add the request's parts as metadata fields.
+    var structured = false
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         do {
@@ -22,6 +28,15 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let route = context.endpointPath ?? request.uri.path
-        context.logger.info("\(request.method) \(route) \(status) \((milliseconds * 10).rounded() / 10) ms")
+        let rounded = (milliseconds * 10).rounded() / 10
+        guard structured else {
+            context.logger.info("\(request.method) \(route) \(status) \(rounded) ms")
+            return
+        }
+        context.logger.info(
+            "\(request.method) \(route) \(status) \(rounded) ms",
+            metadata: [
+                "method": "\(request.method)", "route": "\(route)", "status": .stringConvertible(status), "duration_ms": .stringConvertible(rounded),
+            ])
     }
 }

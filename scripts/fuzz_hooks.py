@@ -56,6 +56,11 @@ def _stated_in_words(case, problem):
             # At least one of two optional lists non-empty: expressible only with anyOf, which would
             # turn the generated Swift type of every client into an either-or.
             continue
+        if pointer == "/name" and error.get("detail") == "must not be empty" and isinstance(body.get("name"), str) \
+                and not body["name"].strip():
+            # A group name of only white space: names are trimmed first, as the document says in words
+            # (a pattern for "some character that is not white space" reads differently in each regex dialect).
+            continue
         if (error.get("detail") or "").startswith("duplicates the email of item"):
             # The same email twice in one batch, compared case-insensitively and whatever the other
             # fields: `uniqueItems` refuses only identical items.

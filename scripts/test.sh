@@ -176,6 +176,14 @@ if ! DATABASE_URL="${PG_URL%/*}/cipherscale_console" python3 scripts/console_bro
 fi
 
 echo
+echo "== Two server processes on one PostgreSQL =="
+psql "$PG_URL" -qc "CREATE DATABASE cipherscale_cluster" >/dev/null
+if ! DATABASE_URL="${PG_URL%/*}/cipherscale_cluster" python3 scripts/cluster.py .build/debug/cipherscale; then
+    echo "!! two-server suite FAILED"
+    status=1
+fi
+
+echo
 echo "== SCIM 2.0 conformance (scim2-tester) =="
 if ! python3 -c "import scim2_tester, requests" 2>/dev/null; then
     if ! python3 -m pip install --quiet --disable-pip-version-check scim2-tester requests >&2 \

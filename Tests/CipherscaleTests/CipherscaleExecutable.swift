@@ -24,52 +24,61 @@ enum CipherscaleExecutable {
         return nil
     }()
 
-    /// Serialises `Process.run()` across the tests that run in parallel.
-    private static let launchLock = NSLock()
-
     /// Runs the executable with `arguments` and only `environment` (plus `PATH` and `HOME`), its output
     /// in temporary files (a pipe could fill up and stall it); ends it after `timeout`.
+    ///
+    /// Launched with `posix_spawn`, not Foundation's `Process`: on Linux `Process.run()` crashed (a bad
+    /// read in its launch) twice under the parallel tests, even with launches serialised.
     static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> CommandRun {
         guard let url else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the cipherscale executable was not built"]) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cipherscale-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outURL = folder.appendingPathComponent("stdout")
-        let errURL = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        let outPath = folder.appendingPathComponent("stdout").path
+        let errPath = folder.appendingPathComponent("stderr").path
         var inherited = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "TMPDIR"].contains($0.key) }
         inherited.merge(environment) { $1 }
-        process.environment = inherited
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let pid = try spawn(url.path, arguments: arguments, environment: inherited, stdout: outPath, stderr: errPath)
         let watchdog = Task.detached {
             try await Task.sleep(for: timeout)
-            if process.isRunning { process.terminate() }
+            kill(pid, SIGTERM)
         }
         defer { watchdog.cancel() }
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                // Foundation's Process on Linux is not safe to launch from several threads at once
-                // (a parallel launch crashed inside Process.run): one launch at a time.
-                try launchLock.withLock { try process.run() }
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
+        let status: Int32 = await withCheckedContinuation { continuation in
+            // waitpid blocks: on a thread of its own, never one of the concurrency pool's.
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                // WIFEXITED / WEXITSTATUS, which Swift does not import as macros; a signal counts as 128 + signal.
+                continuation.resume(returning: status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
             }
         }
-        try out.close()
-        try err.close()
         return CommandRun(
-            status: status, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+            status: status, stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self)
         )
+    }
+
+    /// Starts `path` with standard input from /dev/null and standard output and error into the files.
+    private static func spawn(_ path: String, arguments: [String], environment: [String: String], stdout: String, stderr: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard result == 0 else {
+            throw CocoaError(
+                .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(path) failed: \(String(cString: strerror(result)))"])
+        }
+        return pid
     }
 }

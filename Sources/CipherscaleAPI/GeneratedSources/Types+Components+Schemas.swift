@@ -974,6 +974,8 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/GroupInput`.
         public struct GroupInput: Codable, Hashable, Sendable {
+            /// Trimmed of white space at both ends first; a name of only white space is `400`.
+            ///
             /// - Remark: Generated from `#/components/schemas/GroupInput/name`.
             public var name: Swift.String
             /// - Remark: Generated from `#/components/schemas/GroupInput/description`.
@@ -997,7 +999,7 @@ extension Components {
             /// Creates a new `GroupInput`.
             ///
             /// - Parameters:
-            ///   - name:
+            ///   - name: Trimmed of white space at both ends first; a name of only white space is `400`.
             ///   - description:
             ///   - roles: Ids of the roles the group grants to its members.
             ///   - maxDevices: Device cap applied to each member; omit for none.

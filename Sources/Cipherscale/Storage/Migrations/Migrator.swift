@@ -22,6 +22,9 @@ enum Migrator {
     @discardableResult
     static func migrate(_ pool: DatabasePool, logger: Logger) async throws -> [String] {
         try await pool.transaction { db in
+            // Under the same lock as the migrations: two processes creating the table at once on
+            // PostgreSQL collide in its catalog (a unique violation), IF NOT EXISTS notwithstanding.
+            if pool.kind == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(7710)").run() }
             try await db.raw(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
             ).run()

@@ -28,7 +28,8 @@ enum CipherscaleExecutable {
     /// in temporary files (a pipe could fill up and stall it); ends it after `timeout`.
     ///
     /// Launched with `posix_spawn`, not Foundation's `Process`: on Linux `Process.run()` crashed (a bad
-    /// read in its launch) twice under the parallel tests, even with launches serialised.
+    /// read in its launch) twice under the parallel tests, even with launches serialised. The child
+    /// gets standard input, output and error and no other descriptor of the test process.
     static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> CommandRun {
         guard let url else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the cipherscale executable was not built"]) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cipherscale-run-\(UUID().uuidString)")
@@ -67,6 +68,9 @@ enum CipherscaleExecutable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of the test process reaches the child: another test's socket held open by a
+        // child would answer (and reset) connections meant to be refused.
+        closeOthers(&actions)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -80,5 +84,18 @@ enum CipherscaleExecutable {
                 .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(path) failed: \(String(cString: strerror(result)))"])
         }
         return pid
+    }
+
+    /// Adds "close every descriptor from 3 on" to `actions`: glibc's `posix_spawn_file_actions_addclosefrom_np`
+    /// (2.34 and later; looked up at run time, since Swift does not import the GNU extensions), else one
+    /// close per descriptor open now (glibc ignores a close of one closed meanwhile).
+    private static func closeOthers(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/fd")) ?? []
+        for fd in open.compactMap(Int32.init) where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
     }
 }

@@ -19,10 +19,15 @@ struct SQLScimFilter {
 
     /// The condition for `filter`.
     func condition(_ filter: ScimFilter, for target: Target) throws(ScimError) -> SQLQueryString {
-        switch filter.flattened {
-        case .and(let left, let right): return "(" + (try condition(left, for: target)) + " AND " + (try condition(right, for: target)) + ")"
-        case .or(let left, let right): return "(" + (try condition(left, for: target)) + " OR " + (try condition(right, for: target)) + ")"
-        case .not(let inner): return "NOT (" + (try condition(inner, for: target)) + ")"
+        try clause(filter.flattened, for: target)
+    }
+
+    /// The condition for a filter without value paths.
+    private func clause(_ filter: ScimFilter, for target: Target) throws(ScimError) -> SQLQueryString {
+        switch filter {
+        case .and(let left, let right): return "(" + (try clause(left, for: target)) + " AND " + (try clause(right, for: target)) + ")"
+        case .or(let left, let right): return "(" + (try clause(left, for: target)) + " OR " + (try clause(right, for: target)) + ")"
+        case .not(let inner): return "NOT (" + (try clause(inner, for: target)) + ")"
         case .present(let path): return try present(column(path))
         case .compare(let path, let op, let value): return try compare(column(path), path: path, op: op, value: value, target: target)
         case .valuePath: return "1 = 0"

@@ -37,16 +37,6 @@ public indirect enum ScimFilter: Sendable, Equatable {
         case .valuePath: return self
         }
     }
-
-    /// Every attribute the filter names (after flattening).
-    public var attributes: [ScimAttributePath] {
-        switch flattened {
-        case .compare(let path, _, _), .present(let path): return [path]
-        case .and(let left, let right), .or(let left, let right): return left.attributes + right.attributes
-        case .not(let inner): return inner.attributes
-        case .valuePath: return []
-        }
-    }
 }
 
 /// A comparison operator of a SCIM filter.

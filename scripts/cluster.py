@@ -7,63 +7,31 @@ Starts two servers at once on an empty database, then a client alternating betwe
 migrations ran once and one first tenant (one printed key) was made, that mail jobs are delivered
 once, that an Idempotency-Key replays across processes, that If-Match conflicts hold across
 processes, and that a key revoked by a third process (the command line) is refused by both on the
-next request.
+next request, and that with RATE_LIMIT_SCOPE=cluster the two allow a key's limit once, not twice.
 """
 import atexit
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from live import Checks, call, free_port  # noqa: E402
 
 binary = os.path.abspath(sys.argv[1])
 work = tempfile.mkdtemp(prefix="cipherscale-cluster-")
 atexit.register(shutil.rmtree, work, True)
 mail_dir = os.path.join(work, "mail")
-env = dict(os.environ, LOG_LEVEL="info", RATE_LIMIT="0", INVITATION_RATE_LIMIT="0", MAIL_DIR=mail_dir, MAIL_POLL_MS="100")
+# 20 requests a second per key, bursts of 40, kept in PostgreSQL for both processes.
+env = dict(os.environ, LOG_LEVEL="info", RATE_LIMIT="20", RATE_LIMIT_SCOPE="cluster", INVITATION_RATE_LIMIT="0", MAIL_DIR=mail_dir, MAIL_POLL_MS="100")
 env.pop("SMTP_URL", None)
 if not env.get("DATABASE_URL", "").startswith("postgres"):
     sys.exit("cluster.py needs DATABASE_URL=postgres://... of an empty database")
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(port, method, path, key=None, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if key:
-        request.add_header("apikey", key)
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, dict(response.headers), json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, dict(error.headers), json.loads(raw) if raw else None
+check = Checks()
 
 
 ports = [free_port(), free_port()]
@@ -155,14 +123,31 @@ try:
     revoked = subprocess.run([binary, "apikeys", "revoke", second.get("id", "")], env=env, cwd=work, capture_output=True, text=True)
     refused = [call(port, "GET", "/tenants/users?limit=1", second.get("apiKey"))[0] for port in ports]
     check("once revoked, both refuse it on the next request", revoked.returncode == 0 and refused == [401, 401], f"{revoked.stderr[:200]} {refused}")
+
+    # RATE_LIMIT_SCOPE=cluster: one bucket for both processes. After a pause that fills it (40), a
+    # burst alternating between them gets 40 plus what 20 a second refills meanwhile; two buckets
+    # of their own would have let through at least 80.
+    time.sleep(2.5)
+    started = time.time()
+    burst = [call(ports[i % 2], "GET", "/tenants/users?limit=1", key) for i in range(120)]
+    elapsed = time.time() - started
+    granted = sum(1 for status, _, _ in burst if status == 200)
+    check("the cluster scope allows the limit once across both processes",
+          40 <= granted <= 40 + 20 * elapsed + 1, f"{granted} granted in {elapsed:.2f} s")
+    refused = [headers for status, headers, _ in burst if status == 429]
+    check("refusals are 429 with Retry-After", refused and all(h.get("Retry-After", "").isdigit() for h in refused),
+          str(refused[:1]))
+    remaining = [int(headers.get("RateLimit-Remaining", "-1")) for _, headers, _ in burst[:10]]
+    check("RateLimit-Remaining counts down across the two processes", remaining == sorted(remaining, reverse=True)
+          and remaining[0] > remaining[-1] >= 0, str(remaining))
 finally:
     stop()
     for log in logs:
         log.close()
 
-print(f"cluster: {passed} passed, {failed} failed")
-if failed or any(server.returncode not in (0, None) for server in servers):
+status = check.summary("cluster")
+if check.failed or any(server.returncode not in (0, None) for server in servers):
     for index in range(2):
         print(f"--- server {index} log (last lines) ---")
         print("".join(open(os.path.join(work, f"server{index}.log")).readlines()[-20:]))
-sys.exit(1 if failed else 0)
+sys.exit(status)

@@ -457,5 +457,24 @@ if sink_url and sink_dir:
         revived.send_signal(signal.SIGTERM)
         revived.wait(timeout=30)
 
+# METRICS=off: nothing recorded, no scrape endpoint; the API unchanged.
+port = free_port()
+unmetered = subprocess.Popen([binary, "serve", "--port", str(port)], env=dict(env, METRICS="off"), cwd=work,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    wait_healthy()
+    check("METRICS=off serves no /metrics", call("GET", "/metrics")[0] == 404)
+    check("METRICS=off still answers the API", call("GET", f"/tenants/users/{tenant['ownerUserId']}", admin)[0] == 200)
+finally:
+    unmetered.send_signal(signal.SIGTERM)
+    unmetered.wait(timeout=30)
+
+if env["DATABASE_URL"].startswith("sqlite"):
+    # The cluster rate limit lives in PostgreSQL: on SQLite the server refuses to start, saying why.
+    refused = subprocess.run([binary, "serve", "--port", str(free_port())], env=dict(env, RATE_LIMIT_SCOPE="cluster"), cwd=work,
+                             capture_output=True, text=True, timeout=60)
+    check("RATE_LIMIT_SCOPE=cluster on SQLite stops the start with a reason", refused.returncode != 0
+          and "RATE_LIMIT_SCOPE=cluster" in refused.stderr + refused.stdout, (refused.stderr + refused.stdout)[-300:])
+
 print(f"smoke: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

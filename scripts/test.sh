@@ -184,6 +184,18 @@ if ! DATABASE_URL="${PG_URL%/*}/cipherscale_cluster" python3 scripts/cluster.py 
 fi
 
 echo
+echo "== Tracing: spans over OTLP/HTTP to a receiver, trace ids in the JSON logs =="
+if ! python3 scripts/tracing.py .build/debug/cipherscale; then
+    echo "!! SQLite tracing FAILED"
+    status=1
+fi
+psql "$PG_URL" -qc "CREATE DATABASE cipherscale_tracing" >/dev/null
+if ! DATABASE_URL="${PG_URL%/*}/cipherscale_tracing" python3 scripts/tracing.py .build/debug/cipherscale; then
+    echo "!! PostgreSQL tracing FAILED"
+    status=1
+fi
+
+echo
 echo "== SCIM 2.0 conformance (scim2-tester) =="
 if ! python3 -c "import scim2_tester, requests" 2>/dev/null; then
     if ! python3 -m pip install --quiet --disable-pip-version-check scim2-tester requests >&2 \

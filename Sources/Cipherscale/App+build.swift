@@ -20,12 +20,17 @@ public func buildApplication(
     let store = runtime.store
     let services = runtime.services
     let clock = services.clock
+    try configuration.checkCombinations()
+    // Tracing first, so its exporter is the last service to stop and flushes the last spans.
+    let tracer = configuration.tracing ? try DirectoryTracing.bootstrapOnce(logger: logger) : nil
     let router = try buildRouter(
         services: services, invitationRateLimit: configuration.invitationRateLimit, rateLimit: configuration.rateLimit,
+        clusterRateLimit: configuration.rateLimitCluster ? store : nil, tracing: tracer != nil, logger: logger,
         logRequests: configuration.logRequests, consoleSignInRateLimit: configuration.consoleSignInRateLimit,
         secureCookies: configuration.linkBaseURL.lowercased().hasPrefix("https:"),
         publicBaseURL: configuration.publicBaseURL.map { _ in configuration.linkBaseURL },
-        metricsOnMainPort: configuration.metricsPort == nil, structuredLogs: configuration.logFormat == .json
+        metrics: configuration.metrics, metricsOnMainPort: configuration.metrics && configuration.metricsPort == nil,
+        structuredLogs: configuration.logFormat == .json
     )
     let message = InvitationMessage(from: configuration.mailFrom, publicBaseURL: configuration.linkBaseURL)
     let transport = transport ?? mailTransport(configuration, logger: logger)
@@ -49,11 +54,13 @@ public func buildApplication(
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     )
     let responder = BasePathResponder(basePath: configuration.basePath, inner: router.buildResponder())
-    var lifecycle: [any Service] = [
-        DatabaseService(pool: store.pool), delivery, signInDelivery,
-        MaintenanceService(idempotency: services.idempotency, console: services.console, clock: clock, logger: logger, startAfter: started),
-    ]
-    if let metricsPort = configuration.metricsPort {
+    var lifecycle: [any Service] =
+        (tracer.map { [$0] } ?? []) + [
+            DatabaseService(pool: store.pool), delivery, signInDelivery,
+            MaintenanceService(idempotency: services.idempotency, console: services.console, clock: clock, logger: logger, startAfter: started),
+        ]
+    DirectoryMetrics.recording = configuration.metrics
+    if configuration.metrics, let metricsPort = configuration.metricsPort {
         // METRICS_PORT: the scrape endpoint on its own port (and not on the main one).
         let metricsRouter = Router()
         MetricsEndpoint(jobs: queue, clock: clock).register(on: metricsRouter)
@@ -116,18 +123,22 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
 /// pages' limit; content rules), then `GET /`, `/openapi.yaml`, the console at `/console`, SCIM 2.0
 /// at `/scim/v2` and every operation of the contract.
 public func buildRouter(
-    services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, logRequests: Bool = false, consoleSignInRateLimit: Int = 10,
-    secureCookies: Bool = false, publicBaseURL: String? = nil, metricsOnMainPort: Bool = true,
+    services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, clusterRateLimit: SQLStore? = nil,
+    tracing: Bool = false, logger: Logger = Logger(label: "cipherscale"), logRequests: Bool = false, consoleSignInRateLimit: Int = 10,
+    secureCookies: Bool = false, publicBaseURL: String? = nil, metrics: Bool = true, metricsOnMainPort: Bool = true,
     structuredLogs: Bool = false
 ) throws -> Router<DirectoryRequestContext> {
     DirectoryMetrics.bootstrap()
     let router = Router(context: DirectoryRequestContext.self)
     let routes = RouteTable()
     // One bucket per API key, whichever door (REST or SCIM) the key uses.
-    let keyLimiter = rateLimit > 0 ? RateLimiter(capacity: 2 * rateLimit, rate: Double(rateLimit)) : nil
+    let keyLimiter = rateLimit > 0 ? KeyRateLimit(perSecond: rateLimit, cluster: clusterRateLimit.map(SQLRateLimitBuckets.init), logger: logger) : nil
     // Request durations by route template (never a raw path), method and status: Hummingbird's own
     // middleware over swift-metrics, outermost so it times every answer.
-    router.add(middleware: MetricsMiddleware())
+    if metrics { router.add(middleware: MetricsMiddleware()) }
+    // A server span per request, named by its route, continuing an incoming `traceparent`; only
+    // when spans are exported, so that without tracing no request pays for it.
+    if tracing { router.add(middleware: TracingMiddleware()) }
     router.add(middleware: RequestIdMiddleware())
     if logRequests { router.add(middleware: AccessLogMiddleware(structured: structuredLogs)) }
     router.addMiddleware {

@@ -22,8 +22,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func logger(_ configuration: AppConfiguration, label: String = "cipherscale") -> Logger {
+        // With tracing on, every line logged inside a request carries its trace and span ids.
+        let provider = configuration.tracing ? DirectoryTracing.loggingMetadata : nil
         var logger =
-            configuration.logFormat == .json ? Logger(label: label) { JSONLogHandler(label: $0) } : Logger(label: label)
+            configuration.logFormat == .json
+            ? Logger(label: label) { label, _ in JSONLogHandler(label: label, metadataProvider: provider) }
+            : Logger(label: label) { label, _ in StreamLogHandler.standardError(label: label, metadataProvider: provider) }
         logger.logLevel = configuration.logLevel
         return logger
     }

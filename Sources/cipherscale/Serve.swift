@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
             guard (0...65535).contains(port) else { throw ConfigurationError("--port must be a number from 0 to 65535") }
             configuration.port = port
         }
+        try configuration.checkCombinations()
         let logger = database.logger(configuration)
         let runtime = try await DirectoryRuntime.open(configuration, logger: logger)
         let services = runtime.services

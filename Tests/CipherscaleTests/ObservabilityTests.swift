@@ -52,6 +52,45 @@ struct ObservabilityTests {
         #expect(try AppConfiguration.fromEnvironment(["METRICS_PORT": "9100"]).metricsPort == 9100)
         #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["METRICS_PORT": "70000"]) }
         #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["METRICS_PORT": "x"]) }
+        #expect(try AppConfiguration.fromEnvironment([:]).metrics == true)
+        #expect(try AppConfiguration.fromEnvironment(["METRICS": "off"]).metrics == false)
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["METRICS": "maybe"]) }
+    }
+
+    @Test("RATE_LIMIT_SCOPE is process or cluster; an OTLP endpoint turns tracing on")
+    func scopeAndTracingSettings() throws {
+        #expect(try AppConfiguration.fromEnvironment([:]).rateLimitCluster == false)
+        #expect(try AppConfiguration.fromEnvironment(["RATE_LIMIT_SCOPE": "cluster"]).rateLimitCluster == true)
+        #expect(try AppConfiguration.fromEnvironment(["RATE_LIMIT_SCOPE": "Process"]).rateLimitCluster == false)
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["RATE_LIMIT_SCOPE": "global"]) }
+        #expect(try AppConfiguration.fromEnvironment([:]).tracing == false)
+        #expect(try AppConfiguration.fromEnvironment(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]).tracing == true)
+        #expect(try AppConfiguration.fromEnvironment(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"]).tracing)
+        #expect(
+            try AppConfiguration.fromEnvironment(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_TRACES_EXPORTER": "none"]).tracing
+                == false)
+    }
+
+    /// PostgreSQL only: the cluster scope is refused on SQLite (one file has one machine's processes).
+    @Test(
+        "the cluster rate limit's buckets in PostgreSQL hand out each token once, even to concurrent takers",
+        .enabled(if: TestDatabase.isPostgres))
+    func clusterBuckets() async throws {
+        try await withWorld { world in
+            let buckets = SQLRateLimitBuckets(store: world.store)
+            // A rate so slow that nothing refills during the test.
+            var decisions: [RateLimiter.Decision] = []
+            for _ in 0..<4 { decisions.append(try await buckets.take("key:a", capacity: 3, rate: 0.001)) }
+            #expect(decisions.map(\.remaining) == [2, 1, 0, 0])
+            #expect(decisions.prefix(3).allSatisfy { $0.retryAfter == nil })
+            #expect((decisions[3].retryAfter ?? 0) >= 1, "the fourth is refused with a wait")
+            #expect(try await buckets.take("key:b", capacity: 3, rate: 0.001).retryAfter == nil, "another key has its own bucket")
+            let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<20 { group.addTask { try await buckets.take("key:c", capacity: 10, rate: 0.001).retryAfter == nil } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(granted == 10, "20 concurrent takes of a bucket of 10")
+        }
     }
 
     @Test("servers starting together on an empty database create one first tenant between them")

@@ -12,6 +12,7 @@ import NIOSSL
 /// | `LOG_REQUESTS` | — | off; `1` logs one access line per request |
 /// | `LOG_FORMAT` | — | `text`; `json` writes one JSON object per line |
 /// | `METRICS_PORT` | — | none: `GET /metrics` is on the main port |
+/// | `METRICS` | — | `on`; `off` records no metric and serves no `/metrics` |
 /// | `INVITATION_TTL_HOURS` | — | `168` (7 days) |
 /// | `DATABASE_MAX_CONNECTIONS` | — | `16` (PostgreSQL pool size) |
 /// | `SMTP_URL` | — | none: messages become `.eml` files in `MAIL_DIR` |
@@ -24,6 +25,8 @@ import NIOSSL
 /// | `INVITATION_RATE_LIMIT` | — | `30` requests per minute per client address on `/invitations`; 0 turns it off |
 /// | `CONSOLE_SIGNIN_RATE_LIMIT` | — | `10` console sign-in requests per minute per client address; 0 turns it off |
 /// | `RATE_LIMIT` | — | `100` requests per second per API key, bursts up to twice that; 0 turns it off |
+/// | `RATE_LIMIT_SCOPE` | — | `process`: each process keeps its own buckets; `cluster` shares them in PostgreSQL |
+/// | `OTEL_EXPORTER_OTLP_ENDPOINT` | — | none: no spans; set, spans go there over OTLP/HTTP (protobuf) |
 /// | `IDLE_TIMEOUT_SECONDS` | — | `30`: a connection that sends nothing for this long is closed |
 /// | `DEVICE_ONLINE_SECONDS` | — | `300`: a device is Online this long after its last heartbeat |
 /// | `MAIL_POLL_MS`, `MAIL_RETRY_BASE_MS`, `MAIL_MAX_ATTEMPTS`, `MAIL_LEASE_MS` | — | `1000`, `30000`, `12`, `120000` |
@@ -60,6 +63,10 @@ public struct AppConfiguration: Sendable {
     public var consoleSignInRateLimit: Int = 10
     /// Requests per second per API key (bursts of twice that); 0 means no limit.
     public var rateLimit: Int = 100
+    /// Whether the per-key limit is kept in PostgreSQL for every process (`RATE_LIMIT_SCOPE=cluster`).
+    public var rateLimitCluster = false
+    /// Whether spans are exported (`OTEL_EXPORTER_OTLP_ENDPOINT` or `..._TRACES_ENDPOINT` set).
+    public var tracing = false
     /// Seconds a connection may stay silent (mid-request or between requests) before it is closed.
     public var idleTimeoutSeconds: Int = 30
     /// Outbox worker timing.
@@ -69,6 +76,8 @@ public struct AppConfiguration: Sendable {
 
     /// The prefix every path is served under (`/qa`), or empty.
     public var basePath = ""
+    /// `METRICS=off`: no metric is recorded and `/metrics` is not served.
+    public var metrics = true
     /// `METRICS_PORT`: serve `GET /metrics` on this port only (on the main port when nil).
     public var metricsPort: Int?
 
@@ -76,6 +85,13 @@ public struct AppConfiguration: Sendable {
     public var linkBaseURL: String { publicBaseURL ?? "http://\(host):\(port)\(basePath)" }
 
     public init() {}
+
+    /// Refuses settings that cannot go together (checked once flags are applied, before the database is opened).
+    public func checkCombinations() throws {
+        if rateLimitCluster, case .sqlite = database {
+            throw ConfigurationError("RATE_LIMIT_SCOPE=cluster keeps the per-key limit in PostgreSQL, and the database is SQLite: use process")
+        }
+    }
 
     /// Reads the environment variables named in the table above; flags given later override them.
     public static func fromEnvironment(_ environment: [String: String]) throws -> AppConfiguration {
@@ -144,6 +160,21 @@ public struct AppConfiguration: Sendable {
         if let limit = try integer("INVITATION_RATE_LIMIT", minimum: 0) { configuration.invitationRateLimit = limit }
         if let limit = try integer("CONSOLE_SIGNIN_RATE_LIMIT", minimum: 0) { configuration.consoleSignInRateLimit = limit }
         if let limit = try integer("RATE_LIMIT", minimum: 0) { configuration.rateLimit = limit }
+        if let scope = environment["RATE_LIMIT_SCOPE"], !scope.isEmpty {
+            switch scope.lowercased() {
+            case "process": configuration.rateLimitCluster = false
+            case "cluster": configuration.rateLimitCluster = true
+            default: throw ConfigurationError("RATE_LIMIT_SCOPE must be process or cluster")
+            }
+        }
+        configuration.tracing = DirectoryTracing.requested(by: environment)
+        if let flag = environment["METRICS"], !flag.isEmpty {
+            switch flag.lowercased() {
+            case "on", "1", "true": configuration.metrics = true
+            case "off", "0", "false": configuration.metrics = false
+            default: throw ConfigurationError("METRICS must be on or off")
+            }
+        }
         if let seconds = try integer("IDLE_TIMEOUT_SECONDS", minimum: 1) { configuration.idleTimeoutSeconds = seconds }
         if let poll = try integer("MAIL_POLL_MS", minimum: 10) { configuration.delivery.pollInterval = .milliseconds(poll) }
         if let base = try integer("MAIL_RETRY_BASE_MS", minimum: 1) { configuration.delivery.retryBase = Millis(base) }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -7,10 +8,12 @@ import NIOCore
 /// the request id (from the logger's metadata, set by ``RequestIdMiddleware`` just before).
 ///
 /// With `structured` (`LOG_FORMAT=json`) the line also carries `method`, `route`, `status` and
-/// `duration_ms` as fields.
+/// `duration_ms` as fields, and `trace_id`.
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether to add the request's parts as metadata fields.
     var structured = false
+
+    static var traceparent: HTTPField.Name { HTTPField.Name("traceparent")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -33,10 +36,14 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.info("\(request.method) \(route) \(status) \(rounded) ms")
             return
         }
-        context.logger.info(
-            "\(request.method) \(route) \(status) \(rounded) ms",
-            metadata: [
-                "method": "\(request.method)", "route": "\(route)", "status": .stringConvertible(status), "duration_ms": .stringConvertible(rounded),
-            ])
+        var fields: Logger.Metadata = [
+            "method": "\(request.method)", "route": "\(route)", "status": .stringConvertible(status), "duration_ms": .stringConvertible(rounded),
+        ]
+        // With tracing on, the logger's metadata provider adds the span's trace id; without it, the
+        // trace id a caller sent in `traceparent` still ties this line to the caller's trace.
+        if !DirectoryTracing.enabled, let traceId = DirectoryTracing.traceId(fromTraceparent: request.headers[Self.traceparent]) {
+            fields["trace_id"] = .string(traceId)
+        }
+        context.logger.info("\(request.method) \(route) \(status) \(rounded) ms", metadata: fields)
     }
 }

@@ -12,8 +12,8 @@ import NIOCore
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Authenticates the presented key.
     let keys: KeyService
-    /// Per-key token buckets; nil when rate limiting is off.
-    let limiter: RateLimiter?
+    /// The per-key rate limit; nil when rate limiting is off.
+    let limiter: KeyRateLimit?
 
     static var apiKeyHeader: HTTPField.Name { HTTPField.Name("apikey")! }
 
@@ -33,7 +33,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             return ProblemResponse.make(error)
         }
         scope.principal = principal
-        let decision = limiter?.take(principal.keyId.rawValue)
+        let decision = await limiter?.take(principal.keyId.rawValue)
         var response: Response
         if let decision, let limiter, let retryAfter = decision.retryAfter {
             DirectoryMetrics.rateLimited("api_key")

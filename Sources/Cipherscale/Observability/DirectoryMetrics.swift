@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The process's metrics: swift-metrics, bootstrapped once with swift-prometheus's factory, so
 /// Hummingbird's request metrics and ours land in one registry that `GET /metrics` exposes in the
@@ -31,6 +32,14 @@ public enum DirectoryMetrics {
         info.set(to: 1.0)
         return registry
     }()
+
+    private static let on = Atomic<Bool>(true)
+
+    /// Whether the database pool records its timings (`METRICS=off` turns it off with the rest).
+    static var recording: Bool {
+        get { on.load(ordering: .relaxed) }
+        set { on.store(newValue, ordering: .relaxed) }
+    }
 
     /// Bootstraps swift-metrics once per process (later calls do nothing).
     public static func bootstrap() { _ = registry }

@@ -7,13 +7,16 @@ import NIOCore
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
+    /// Metadata of the moment (with tracing on: the current span's `trace_id` and `span_id`).
+    public var metadataProvider: Logger.MetadataProvider?
     let label: String
     /// Where each line goes (standard error unless a test captures it).
     let write: @Sendable (String) -> Void
 
     /// A handler writing to standard error.
-    public init(label: String) {
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
         self.init(label: label) { line in FileHandle.standardError.write(Data(line.utf8)) }
+        self.metadataProvider = metadataProvider
     }
 
     init(label: String, write: @escaping @Sendable (String) -> Void) {
@@ -40,7 +43,9 @@ public struct JSONLogHandler: LogHandler {
         writer.value(message.description)
         writer.key("label")
         writer.value(label)
-        let merged = self.metadata.merging(explicit ?? [:]) { _, new in new }
+        var merged = self.metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let explicit { merged.merge(explicit) { _, new in new } }
         for key in merged.keys.sorted() {
             writer.key(key)
             Self.write(merged[key]!, to: &writer)

@@ -12,7 +12,7 @@ import NIOCore
 struct ScimController: Sendable {
     let services: DirectoryServices
     /// The per-key limit shared with the REST API; nil when unlimited.
-    let limiter: RateLimiter?
+    let limiter: KeyRateLimit?
     /// `PUBLIC_BASE_URL` (with `BASE_PATH`) when configured; else locations follow the request's `Host`.
     let publicBaseURL: String?
 
@@ -78,7 +78,7 @@ struct ScimController: Sendable {
             DirectoryMetrics.authFailure("scim")
             throw ScimError(status: 401, detail: "The API key is not valid.")
         }
-        if let limiter, let retryAfter = limiter.take(principal.keyId.rawValue).retryAfter {
+        if let limiter, let retryAfter = await limiter.take(principal.keyId.rawValue).retryAfter {
             DirectoryMetrics.rateLimited("api_key")
             throw ScimError(
                 status: 429, detail: "This API key made more than \(Int(limiter.rate)) requests per second; retry in \(retryAfter) s.",

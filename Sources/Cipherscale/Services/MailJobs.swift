@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 
 /// What every mail job does once its messages are rendered: send them in one batch and turn each
 /// result into the job's outcome (done, retried with backoff, or failed for good).
@@ -9,8 +10,11 @@ enum MailJobs {
         retry: RetryPolicy, logger: Logger, now: Millis, what: String
     ) async {
         guard !sendable.isEmpty else { return }
+        // One span per message, in the trace of the request that queued it; a batch shares one
+        // connection, so its messages' spans share the batch's duration.
+        let spans = sendable.map { DirectoryTracing.startDelivery(of: jobs[$0.index], name: "mail deliver") }
         let results = await transport.deliver(sendable.map(\.mail))
-        for ((index, _), result) in zip(sendable, results) {
+        for (((index, _), result), span) in zip(zip(sendable, results), spans) {
             let job = jobs[index]
             switch result {
             case .success:
@@ -19,7 +23,10 @@ enum MailJobs {
             case .failure(let failure):
                 Counter(label: "cipherscale_mail_failed_total", dimensions: [("kind", job.kind)]).increment()
                 outcomes[index] = failure.outcome(job: job, retry: retry, now: now, what: what, logger: logger)
+                span?.recordError(failure)
+                span?.setStatus(SpanStatus(code: .error))
             }
+            span?.end()
         }
     }
 }

@@ -152,6 +152,18 @@ public final class DatabasePool: Sendable {
         }
     }
 
+    /// Runs `body` on a PostgreSQL connection outside any transaction, each statement committing by
+    /// itself: for a single upsert that must cost one round trip (the cluster rate limit). On SQLite
+    /// it is a transaction on the writer.
+    func autocommit<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        guard case .postgres(let client, _, let statements) = backend else { return try await transaction(body) }
+        return try await metrics.time(metrics.autocommits) {
+            try await client.withConnection { connection in
+                try await metrics.holding { try await body(PreparedPostgresDatabase(connection: connection, cache: statements)) }
+            }
+        }
+    }
+
     /// `body` between `begin` and COMMIT on one connection, rolled back when it throws.
     private static func inTransaction<T: Sendable>(
         _ sql: any SQLDatabase, begin: SQLQueryString, isolation: isolated (any Actor)? = #isolation,

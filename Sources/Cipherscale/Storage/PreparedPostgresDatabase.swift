@@ -38,6 +38,11 @@ struct PreparedPostgresDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         var serializer = SQLSerializer(database: self)
         query.serialize(to: &serializer)
+        guard DirectoryTracing.enabled else { return try await run(query, serializer, onRow) }
+        try await DirectoryTracing.statement(serializer.sql, system: "postgresql") { try await run(query, serializer, onRow) }
+    }
+
+    private func run(_ query: any SQLExpression, _ serializer: SQLSerializer, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         guard !serializer.binds.isEmpty, let (sql, values) = Self.typed(serializer.sql, serializer.binds) else {
             try await plain.execute(sql: query, onRow)
             return

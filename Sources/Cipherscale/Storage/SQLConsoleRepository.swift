@@ -41,9 +41,9 @@ public struct SQLConsoleRepository: ConsoleRepository {
             if let mailTo {
                 try await db.raw(
                     """
-                    INSERT INTO outbox_messages (tenant_id, id, signin_id, kind, recipient, status, next_attempt_at, created_at)
+                    INSERT INTO outbox_messages (tenant_id, id, signin_id, kind, recipient, status, next_attempt_at, created_at, trace_parent)
                     VALUES (\(bind: link.tenantId.rawValue), \(bind: Identifiers.make()), \(bind: link.id), \(bind: Self.mailKind),
-                        \(bind: mailTo), 'queued', \(bind: link.createdAt), \(bind: link.createdAt))
+                        \(bind: mailTo), 'queued', \(bind: link.createdAt), \(bind: link.createdAt), \(bind: DirectoryTracing.currentTraceparent()))
                     """
                 ).run()
             }

@@ -34,7 +34,7 @@ public struct SQLJobQueue: JobQueue {
             ).run()
             return try await db.raw(
                 """
-                SELECT id, kind, COALESCE(invitation_id, signin_id) AS subject_id, recipient, attempts FROM outbox_messages
+                SELECT id, kind, COALESCE(invitation_id, signin_id) AS subject_id, recipient, attempts, trace_parent FROM outbox_messages
                 WHERE id IN (\(binds: binds)) ORDER BY next_attempt_at, id
                 """
             ).all().map { row in
@@ -43,7 +43,8 @@ public struct SQLJobQueue: JobQueue {
                     kind: try row.decode(column: "kind", as: String.self),
                     subjectId: try row.decode(column: "subject_id", as: String.self),
                     recipient: try row.decode(column: "recipient", as: String.self),
-                    attempts: try row.decode(column: "attempts", as: Int.self)
+                    attempts: try row.decode(column: "attempts", as: Int.self),
+                    traceParent: try row.decode(column: "trace_parent", as: String?.self)
                 )
             }
         }

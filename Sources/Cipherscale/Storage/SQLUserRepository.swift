@@ -187,6 +187,7 @@ public struct SQLUserRepository: UserRepository {
             var memberValues: [SQLQueryString] = []
             var invitationValues: [SQLQueryString] = []
             var outboxValues: [SQLQueryString] = []
+            let traceParent = DirectoryTracing.currentTraceparent()
             var joined: [GroupID: Int] = [:]
             for (index, user) in users.enumerated() {
                 let id = ids[index].rawValue
@@ -203,7 +204,7 @@ public struct SQLUserRepository: UserRepository {
                     "(\(bind: tenantId), \(bind: invitationId), \(bind: id), \(bind: invitations[index].tokenHash), 'pending', \(bind: now), \(bind: now + invitationTTL))"
                 )
                 outboxValues.append(
-                    "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email), 'queued', \(bind: now), \(bind: now))"
+                    "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email), 'queued', \(bind: now), \(bind: now), \(bind: traceParent))"
                 )
             }
             do {
@@ -224,7 +225,7 @@ public struct SQLUserRepository: UserRepository {
                     + invitationValues.joined(separator: ", ")
             ).run()
             try await db.raw(
-                "INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, status, next_attempt_at, created_at) VALUES "
+                "INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, status, next_attempt_at, created_at, trace_parent) VALUES "
                     + outboxValues.joined(separator: ", ")
             ).run()
             try await db.raw("UPDATE tenants SET user_count = user_count + \(bind: users.count) WHERE id = \(bind: tenantId)").run()
@@ -376,9 +377,9 @@ public struct SQLUserRepository: UserRepository {
             ).run()
             try await db.raw(
                 """
-                INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, status, next_attempt_at, created_at)
+                INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, status, next_attempt_at, created_at, trace_parent)
                 VALUES (\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email),
-                'queued', \(bind: now), \(bind: now))
+                'queued', \(bind: now), \(bind: now), \(bind: DirectoryTracing.currentTraceparent()))
                 """
             ).run()
         }

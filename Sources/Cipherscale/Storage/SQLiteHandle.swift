@@ -253,6 +253,11 @@ struct SQLiteHandleDatabase: SQLDatabase {
     /// which runs on NIO's thread pool.
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (sql, binds) = try serialize(query)
+        guard DirectoryTracing.enabled else { return try await run(sql, binds, onRow) }
+        try await DirectoryTracing.statement(sql, system: "sqlite") { try await run(sql, binds, onRow) }
+    }
+
+    private func run(_ sql: String, _ binds: [SQLiteData], _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         if handle.runsLong(sql) {
             let handle = self.handle
             try await NIOThreadPool.singleton.runIfActive { try handle.run(sql, binds) { onRow($0) } }

@@ -10,4 +10,7 @@ public struct Job: Sendable, Equatable {
     public var recipient: String
     /// Attempts including this one.
     public var attempts: Int
+    /// The W3C `traceparent` of the request that queued the job (when tracing was on), so that its
+    /// delivery continues that trace.
+    public var traceParent: String? = nil
 }

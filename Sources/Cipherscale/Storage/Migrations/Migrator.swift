@@ -16,6 +16,7 @@ enum Migrator {
         AddDeviceCounts.migration,
         AddScim.migration,
         AddIdempotencyScopes.migration,
+        AddClusterState.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

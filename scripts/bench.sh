@@ -96,7 +96,8 @@ start_server() {
     if [ "${BARE:-}" = 1 ]; then
         PORT="$PORT" "$BARE_BIN" >>"$WORK/server.log" 2>&1 &
     else
-        "$BIN" serve --port "$PORT" >>"$WORK/server.log" 2>&1 &
+        # SERVER_ENV: settings of this scenario's server only (METRICS=off, an OTLP endpoint, ...).
+        env ${SERVER_ENV:-} "$BIN" serve --port "$PORT" >>"$WORK/server.log" 2>&1 &
     fi
     SERVER_PID=$!
     for _ in $(seq 1 300); do
@@ -163,14 +164,16 @@ discard_mail_backlog() {
 
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
+# run NAME SCENARIO GROUP [KEY]: one row. AS=another_scenario sends that scenario's requests (a
+# variant row: the same requests to a server started with SERVER_ENV).
 run() {
-    local name="$1" scenario="$2" group="$3" key="${4:-$KEY}"
+    local name="$1" scenario="$2" group="$3" key="${4:-$KEY}" requests="${AS:-$2}"
     if [ -n "${BENCH_ONLY:-}" ] && [[ ",$BENCH_ONLY," != *",$scenario,"* ]]; then return; fi
     echo "== $name ==" >&2
     stop_server
     discard_mail_backlog
     start_server
-    BENCH_KEY="$key" BENCH_SCENARIO="$scenario" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --timeout 10s --latency \
+    BENCH_KEY="$key" BENCH_SCENARIO="$requests" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --timeout 10s --latency \
         -s bench/lua/scenario.lua "http://127.0.0.1:$PORT" > "$WORK/wrk-$scenario.txt" 2>&1 || true
     local line
     line="$(grep BENCH_RESULT "$WORK/wrk-$scenario.txt" || echo "BENCH_RESULT requests=0 duration_us=1 p50_us=0 p99_us=0 errors=0 non2xx=0")"
@@ -185,7 +188,7 @@ run() {
         start_server
         perf record -F 499 -g -p "$SERVER_PID" -o "$WORK/perf-$scenario.data" -- sleep "$SECONDS_PER" >/dev/null 2>&1 &
         local perf_pid=$!
-        BENCH_KEY="$key" BENCH_SCENARIO="$scenario" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --timeout 10s \
+        BENCH_KEY="$key" BENCH_SCENARIO="$requests" BENCH_GROUP="$group" wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER}s" --timeout 10s \
             -s bench/lua/scenario.lua "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
         wait "$perf_pid" || true
         python3 bench/perf-summary.py "$WORK/perf-$scenario.data" "$name ($LABEL, $(date -u +%Y-%m-%dT%H:%M:%SZ))" \
@@ -198,6 +201,21 @@ BARE=1 run "bare Hummingbird: encode a user" bare_user ""
 run "a 404 through every middleware (no database)" not_found ""
 run "GET /health (one SELECT 1)" health ""
 run "get one user by id" get_user ""
+# What observability costs: the same get-user requests with metrics off (they are on in every other
+# row), with every span exported over OTLP/HTTP to a receiver on this machine, and (PostgreSQL) with
+# the per-key limit on, kept in this process or in the database for every process.
+AS=get_user SERVER_ENV="METRICS=off" run "get one user, METRICS=off" get_user_unmetered ""
+OTLP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+python3 bench/otlp-sink.py "$OTLP_PORT" &
+OTLP_PID=$!
+AS=get_user SERVER_ENV="OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_PORT" \
+    run "get one user, traced (spans over OTLP/HTTP to a local receiver)" get_user_traced ""
+kill "$OTLP_PID" 2>/dev/null || true
+if [ "$DB" = postgres ]; then
+    AS=get_user SERVER_ENV="RATE_LIMIT=1000000" run "get one user, per-key limit in the process" get_user_limited ""
+    AS=get_user SERVER_ENV="RATE_LIMIT=1000000 RATE_LIMIT_SCOPE=cluster" \
+        run "get one user, per-key limit in PostgreSQL (RATE_LIMIT_SCOPE=cluster)" get_user_cluster_limited ""
+fi
 run "list, default page with total" list_default ""
 run "list, filter[status][eq]=active, first page" list_active ""
 run "list, limit 100, sort=-lastConnection" list_sorted ""

@@ -238,7 +238,7 @@ stop_server
 RSS_KB="$PEAK_RSS_KB"
 
 python3 - "$RESULTS" "$DB" "$USERS" "$RSS_KB" "$SECONDS_PER" "$CONNECTIONS" "$SEED_SECONDS" "$WORK/inputs.json" "$LABEL" <<'PY'
-import json, platform, subprocess, sys, time
+import json, os, platform, subprocess, sys, time
 results, db, users, rss_kb, seconds, connections, seed_seconds, inputs, label = sys.argv[1:10]
 inputs = json.load(open(inputs))
 rows = []
@@ -277,7 +277,9 @@ for row in rows:
 table = "\n".join(lines)
 print(table)
 stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-for name in (f"{label}-latest", f"{label}-{stamp}"):
+# A partial run (BENCH_ONLY) keeps only its dated copy: "-latest" stays the last full table.
+partial = bool(os.environ.get("BENCH_ONLY"))
+for name in ([] if partial else [f"{label}-latest"]) + [f"{label}{'-partial' if partial else ''}-{stamp}"]:
     json.dump(report, open(f"bench/results/{name}.json", "w"), indent=2)
     open(f"bench/results/{name}.md", "w").write(table + "\n")
 PY

@@ -60,6 +60,9 @@ public func buildApplication(
             MaintenanceService(idempotency: services.idempotency, console: services.console, clock: clock, logger: logger, startAfter: started),
         ]
     DirectoryMetrics.recording = configuration.metrics
+    if let cache = services.keys.cache {
+        lifecycle.append(KeyChangeListener(keys: SQLKeyRepository(store: store), cache: cache, logger: logger))
+    }
     if configuration.metrics, let metricsPort = configuration.metricsPort {
         // METRICS_PORT: the scrape endpoint on its own port (and not on the main one).
         let metricsRouter = Router()
@@ -94,7 +97,9 @@ public func makeServices(store: SQLStore, configuration: AppConfiguration, clock
 
 /// Every service over `store`, with the given invitation tokens.
 public func makeServices(store: SQLStore, tokens: InvitationTokens, invitationTTL: Millis, clock: any DirectoryClock) -> DirectoryServices {
-    let keys = KeyService(keys: SQLKeyRepository(store: store), clock: clock)
+    // On PostgreSQL, authenticated keys are kept in memory while the server hears every key change
+    // (``KeyChangeListener``); until then, and on SQLite, keys are read on every request.
+    let keys = KeyService(keys: SQLKeyRepository(store: store), clock: clock, cache: store.pool.kind == .postgres ? PrincipalCache() : nil)
     let users = UserService(users: SQLUserRepository(store: store), tokens: tokens, invitationTTL: invitationTTL)
     return DirectoryServices(
         users: users,

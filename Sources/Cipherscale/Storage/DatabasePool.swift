@@ -164,6 +164,21 @@ public final class DatabasePool: Sendable {
         }
     }
 
+    /// PostgreSQL: holds one pooled connection that LISTENs on `channel`, calls `onListening` once
+    /// it listens and `onNotification` for each notification, until the task is cancelled or the
+    /// connection fails (then it throws). SQLite has no notifications: it returns at once.
+    func listen(
+        _ channel: String, onListening: @Sendable () -> Void, onNotification: @Sendable () -> Void
+    ) async throws {
+        guard case .postgres(let client, _, _) = backend else { return }
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                onListening()
+                for try await _ in notifications { onNotification() }
+            }
+        }
+    }
+
     /// `body` between `begin` and COMMIT on one connection, rolled back when it throws.
     private static func inTransaction<T: Sendable>(
         _ sql: any SQLDatabase, begin: SQLQueryString, isolation: isolated (any Actor)? = #isolation,

@@ -105,4 +105,11 @@ public struct SQLKeyRepository: KeyRepository {
             return (try Self.apiKey(row), try row.decode(column: "secret_hash", as: String.self), try row.decode(column: "found", as: Int.self) == 1)
         }
     }
+
+    /// Hears every change to any key, in any process (PostgreSQL's notifications, migration 013):
+    /// `onListening` once listening, `onChange` per changing statement; returns at once on SQLite,
+    /// and throws when the connection is lost.
+    public func listenForChanges(onListening: @Sendable () -> Void, onChange: @Sendable () -> Void) async throws {
+        try await store.pool.listen(AddKeyChangeNotifications.channel, onListening: onListening, onNotification: onChange)
+    }
 }

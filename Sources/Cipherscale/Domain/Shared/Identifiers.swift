@@ -25,8 +25,11 @@ public enum Identifiers {
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - index))) }
         bytes[6] = 0x70 | UInt8(counter >> 8)
         bytes[7] = UInt8(truncatingIfNeeded: counter)
+        // One draw of 64 random bits (one getrandom call), not one per byte: ids are made on every
+        // request (its request id) and every write.
         var generator = SystemRandomNumberGenerator()
-        for index in 8..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let random = generator.next()
+        for index in 8..<16 { bytes[index] = UInt8(truncatingIfNeeded: random >> (8 * (index - 8))) }
         bytes[8] = 0x80 | (bytes[8] & 0x3F)
         return format(bytes)
     }

@@ -17,6 +17,7 @@ enum Migrator {
         AddScim.migration,
         AddIdempotencyScopes.migration,
         AddClusterState.migration,
+        AddKeyChangeNotifications.migration,
     ]
 
     /// Applies the migrations not yet recorded; returns the names it applied.

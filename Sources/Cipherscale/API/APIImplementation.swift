@@ -20,7 +20,7 @@ public struct APIImplementation: APIProtocol {
         let principal = try RequestScope.principal()
         return OperationContext(
             tenantId: principal.tenantId, actor: .apiKey(principal.keyId.rawValue), requestId: scope.requestId, ifMatch: scope.ifMatch,
-            now: services.clock.now()
+            now: services.clock.now(), traceParent: scope.traceParent
         )
     }
 

@@ -1,6 +1,6 @@
 /// What the HTTP layer knows about the current request that generated handlers cannot see: the
 /// request id, the authenticated caller, the raw query string (for `filter[...]` and `page[...]`),
-/// and the `If-Match` header.
+/// the `If-Match` header, and the request span's `traceparent`.
 ///
 /// The one task-local of the server: set by ``RequestIdMiddleware`` and ``AuthMiddleware`` around
 /// the generated route handlers, and read only in `API/` and `Middleware/`. Handlers turn it into an
@@ -14,6 +14,8 @@ public struct RequestScope: Sendable {
     public var rawQuery: String?
     /// The `If-Match` header.
     public var ifMatch: String?
+    /// The request span's W3C `traceparent`, when tracing is on.
+    public var traceParent: String?
     /// The prefix the API is served under (`BASE_PATH`, e.g. `/qa`; empty by default), for links.
     public var basePath = ""
 

@@ -57,7 +57,7 @@ struct ConsoleController: Sendable {
             return views.page("login", ["title": "Sign in", "emailError": "Enter your email address."], status: .badRequest)
         }
         // The same answer whoever asks: a link is mailed only to an active owner, admin or auditor.
-        try await services.console.requestSignIn(email: email)
+        try await services.console.requestSignIn(email: email, traceParent: RequestScope.current.traceParent)
         return views.page("sent", ["title": "Check your email", "email": email])
     }
 
@@ -171,6 +171,6 @@ struct ConsoleController: Sendable {
 
     /// The operation context of a session's request.
     func context(_ session: ConsoleSession, _ request: Request) -> OperationContext {
-        session.context(requestId: RequestScope.current.requestId, now: services.clock.now())
+        session.context(requestId: RequestScope.current.requestId, now: services.clock.now(), traceParent: RequestScope.current.traceParent)
     }
 }

@@ -13,6 +13,8 @@ struct RequestIdMiddleware<Context: RequestContext>: RouterMiddleware {
         context.logger[metadataKey: "request_id"] = .string(requestId)
         var scope = RequestScope.current
         scope.requestId = requestId
+        // Inside the tracing middleware's span: its context, for the jobs this request queues.
+        scope.traceParent = DirectoryTracing.currentTraceparent()
         var response = try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
         }

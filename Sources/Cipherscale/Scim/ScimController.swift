@@ -87,7 +87,7 @@ struct ScimController: Sendable {
         if writes && principal.readOnly { throw ScimError(status: 403, detail: "This API key is read-only.") }
         return OperationContext(
             tenantId: principal.tenantId, actor: .apiKey(principal.keyId.rawValue), requestId: RequestScope.current.requestId,
-            ifMatch: request.headers[.ifMatch], now: services.clock.now())
+            ifMatch: request.headers[.ifMatch], now: services.clock.now(), traceParent: RequestScope.current.traceParent)
     }
 
     /// The absolute URL of `/scim/v2`, for `meta.location` and references.

@@ -29,7 +29,7 @@ public struct SQLConsoleRepository: ConsoleRepository {
         }
     }
 
-    public func insertLink(_ link: SignInLink, mailTo: String?) async throws {
+    public func insertLink(_ link: SignInLink, mailTo: String?, traceParent: String?) async throws {
         try await store.pool.transaction { db in
             try await db.raw(
                 """
@@ -43,7 +43,7 @@ public struct SQLConsoleRepository: ConsoleRepository {
                     """
                     INSERT INTO outbox_messages (tenant_id, id, signin_id, kind, recipient, status, next_attempt_at, created_at, trace_parent)
                     VALUES (\(bind: link.tenantId.rawValue), \(bind: Identifiers.make()), \(bind: link.id), \(bind: Self.mailKind),
-                        \(bind: mailTo), 'queued', \(bind: link.createdAt), \(bind: link.createdAt), \(bind: DirectoryTracing.currentTraceparent()))
+                        \(bind: mailTo), 'queued', \(bind: link.createdAt), \(bind: link.createdAt), \(bind: traceParent))
                     """
                 ).run()
             }

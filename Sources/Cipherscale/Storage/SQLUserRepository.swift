@@ -187,7 +187,7 @@ public struct SQLUserRepository: UserRepository {
             var memberValues: [SQLQueryString] = []
             var invitationValues: [SQLQueryString] = []
             var outboxValues: [SQLQueryString] = []
-            let traceParent = DirectoryTracing.currentTraceparent()
+            let traceParent = context.traceParent
             var joined: [GroupID: Int] = [:]
             for (index, user) in users.enumerated() {
                 let id = ids[index].rawValue
@@ -379,7 +379,7 @@ public struct SQLUserRepository: UserRepository {
                 """
                 INSERT INTO outbox_messages (tenant_id, id, invitation_id, kind, recipient, status, next_attempt_at, created_at, trace_parent)
                 VALUES (\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email),
-                'queued', \(bind: now), \(bind: now), \(bind: DirectoryTracing.currentTraceparent()))
+                'queued', \(bind: now), \(bind: now), \(bind: context.traceParent))
                 """
             ).run()
         }

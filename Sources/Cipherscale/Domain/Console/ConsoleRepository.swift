@@ -2,8 +2,9 @@
 public protocol ConsoleRepository: Sendable {
     /// Every active user whose email is `emailKey` (lower-cased), in any tenant.
     func activeUsers(emailKey: String) async throws -> [(tenant: TenantID, user: UserID)]
-    /// Stores a sign-in link; when `mailTo` is set, queues its mail in the same transaction.
-    func insertLink(_ link: SignInLink, mailTo: String?) async throws
+    /// Stores a sign-in link; when `mailTo` is set, queues its mail in the same transaction (with the
+    /// requesting span's `traceParent`, when tracing is on).
+    func insertLink(_ link: SignInLink, mailTo: String?, traceParent: String?) async throws
     /// Marks the unused, unexpired link with this token hash used and opens a session for its
     /// user, in one transaction; nil when there is no such link.
     func redeem(tokenHash: String, session: NewConsoleSession, now: Millis) async throws -> (tenant: TenantID, user: UserID)?

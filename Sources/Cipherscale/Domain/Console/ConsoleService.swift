@@ -28,10 +28,10 @@ public struct ConsoleService: Sendable {
 
     /// Mails a sign-in link to every active user with this email who may use the console (one per
     /// tenant). Says nothing about whether anyone matched: the caller answers the same either way.
-    public func requestSignIn(email: String) async throws {
+    public func requestSignIn(email: String, traceParent: String? = nil) async throws {
         for (user, tenant) in try await eligibleUsers(email: email) {
             let link = newLink(for: user, tenant: tenant)
-            try await console.insertLink(link.record, mailTo: user.email)
+            try await console.insertLink(link.record, mailTo: user.email, traceParent: traceParent)
         }
     }
 
@@ -40,7 +40,7 @@ public struct ConsoleService: Sendable {
         var links: [(TenantID, User, String)] = []
         for (user, tenant) in try await eligibleUsers(email: email) {
             let link = newLink(for: user, tenant: tenant)
-            try await console.insertLink(link.record, mailTo: nil)
+            try await console.insertLink(link.record, mailTo: nil, traceParent: nil)
             links.append((tenant, user, link.token))
         }
         return links

@@ -15,7 +15,7 @@ public struct ConsoleSession: Sendable {
     public var canWrite: Bool { access == .full }
 
     /// The context of an operation made through this session: the user is the actor.
-    public func context(requestId: String?, now: Millis) -> OperationContext {
-        OperationContext(tenantId: tenantId, actor: .user(user.id.rawValue), requestId: requestId, now: now)
+    public func context(requestId: String?, now: Millis, traceParent: String? = nil) -> OperationContext {
+        OperationContext(tenantId: tenantId, actor: .user(user.id.rawValue), requestId: requestId, now: now, traceParent: traceParent)
     }
 }

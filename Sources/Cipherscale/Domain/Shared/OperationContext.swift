@@ -15,13 +15,19 @@ public struct OperationContext: Sendable {
     public var ifMatch: String?
     /// The time of the operation, read once from the injected clock.
     public var now: Millis
+    /// The W3C `traceparent` of the request's span when tracing is on: kept with the jobs the
+    /// operation queues, so that their delivery continues the request's trace.
+    public var traceParent: String?
 
     /// A context for `tenantId`.
-    public init(tenantId: TenantID, actor: AuditActor, requestId: String? = nil, ifMatch: String? = nil, now: Millis) {
+    public init(
+        tenantId: TenantID, actor: AuditActor, requestId: String? = nil, ifMatch: String? = nil, now: Millis, traceParent: String? = nil
+    ) {
         self.tenantId = tenantId
         self.actor = actor
         self.requestId = requestId
         self.ifMatch = ifMatch
         self.now = now
+        self.traceParent = traceParent
     }
 }

@@ -8,7 +8,8 @@ starts the server with OTEL_EXPORTER_OTLP_ENDPOINT pointing at it, sends request
 `traceparent`, and checks that:
 - each request is a server span named by its route template (never a raw id), child of the sent span;
 - the database statements are client spans in the same trace, under the request's span;
-- the invitation mail a request queued is delivered in a span of that request's trace;
+- the invitation mail a request queued is delivered in a span of that request's trace, and carries
+  that span's `traceparent` as a header;
 - the access log line (LOG_FORMAT=json) carries the same trace id;
 - a request without `traceparent` starts a trace of its own.
 """
@@ -204,6 +205,12 @@ try:
     deliveries = spans_until(lambda s: s.get("trace_id") == mail_trace and s.get("name") == "mail deliver")
     check("the invitation's delivery is a span in the trace of the request that queued it", len(deliveries) == 1,
           str([(s.get("name"), s.get("kind")) for s in received if s.get("trace_id") == mail_trace]))
+    mail_dir = env["MAIL_DIR"]
+    written = [open(os.path.join(mail_dir, name)).read() for name in os.listdir(mail_dir)
+               if name.startswith("traced@tracing.example") and name.endswith(".eml")] if os.path.isdir(mail_dir) else []
+    header = next((line for text in written for line in text.splitlines() if line.lower().startswith("traceparent:")), "")
+    check("the message carries its delivery span's traceparent",
+          deliveries and header == f"Traceparent: 00-{mail_trace}-{deliveries[0]['span_id']}-01", f"{header!r} {len(written)} files")
 
     log.seek(0)
     lines = [json.loads(line) for line in log.read().splitlines() if line.startswith("{")]

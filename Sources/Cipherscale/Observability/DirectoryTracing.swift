@@ -72,6 +72,11 @@ public enum DirectoryTracing {
     /// queues; nil when tracing is off or no span is current.
     static func currentTraceparent() -> String? {
         guard enabled, let context = ServiceContext.current else { return nil }
+        return traceparent(of: context)
+    }
+
+    /// A span context as a W3C `traceparent` value.
+    static func traceparent(of context: ServiceContext) -> String? {
         var carrier: [String: String] = [:]
         InstrumentationSystem.instrument.inject(context, into: &carrier, using: TraceCarrier())
         return carrier["traceparent"]

@@ -13,7 +13,15 @@ enum MailJobs {
         // One span per message, in the trace of the request that queued it; a batch shares one
         // connection, so its messages' spans share the batch's duration.
         let spans = sendable.map { DirectoryTracing.startDelivery(of: jobs[$0.index], name: "mail deliver") }
-        let results = await transport.deliver(sendable.map(\.mail))
+        // Each message carries its delivery span's context in a `Traceparent` header, so a mail
+        // system that records headers can be tied to the trace.
+        let mails = zip(sendable, spans).map { item, span in
+            guard let span, let traceParent = DirectoryTracing.traceparent(of: span.context) else { return item.mail }
+            var mail = item.mail
+            mail.data = "Traceparent: \(traceParent)\r\n" + mail.data
+            return mail
+        }
+        let results = await transport.deliver(mails)
         for (((index, _), result), span) in zip(zip(sendable, results), spans) {
             let job = jobs[index]
             switch result {

@@ -102,6 +102,22 @@ swift build --build-tests
 
 status=0
 
+# Runs one black-box suite on SQLite, then on a fresh PostgreSQL database of its own (named by the
+# second argument): a failure is reported by name and fails the run, and the suites after it still run.
+on_both_databases() {
+    local what="$1" database="$2"
+    shift 2
+    if ! "$@"; then
+        echo "!! SQLite $what FAILED"
+        status=1
+    fi
+    psql "$PG_URL" -qc "CREATE DATABASE $database" >/dev/null
+    if ! DATABASE_URL="${PG_URL%/*}/$database" "$@"; then
+        echo "!! PostgreSQL $what FAILED"
+        status=1
+    fi
+}
+
 echo
 echo "== SQLite =="
 # Every suite is Swift Testing; --disable-xctest keeps XCTest's empty "Executed 0 tests" line out.
@@ -120,28 +136,11 @@ fi
 
 echo
 echo "== Black-box: the cipherscale binary over a live socket =="
-if ! python3 scripts/smoke.py .build/debug/cipherscale; then
-    echo "!! SQLite smoke FAILED"
-    status=1
-fi
-SMOKE_URL="${PG_URL%/*}/cipherscale_smoke"
-psql "$PG_URL" -qc "CREATE DATABASE cipherscale_smoke" >/dev/null
-if ! DATABASE_URL="$SMOKE_URL" python3 scripts/smoke.py .build/debug/cipherscale; then
-    echo "!! PostgreSQL smoke FAILED"
-    status=1
-fi
+on_both_databases smoke cipherscale_smoke python3 scripts/smoke.py .build/debug/cipherscale
 
 echo
 echo "== Crash safety: SIGKILL mid-stream, then SIGTERM =="
-if ! python3 scripts/crash.py .build/debug/cipherscale --kills 5; then
-    echo "!! SQLite crash suite FAILED"
-    status=1
-fi
-psql "$PG_URL" -qc "CREATE DATABASE cipherscale_crash" >/dev/null
-if ! DATABASE_URL="${PG_URL%/*}/cipherscale_crash" python3 scripts/crash.py .build/debug/cipherscale --kills 5; then
-    echo "!! PostgreSQL crash suite FAILED"
-    status=1
-fi
+on_both_databases "crash suite" cipherscale_crash python3 scripts/crash.py .build/debug/cipherscale --kills 5
 
 echo
 echo "== Console in a real browser (headless Chromium + Selenium) =="
@@ -185,15 +184,7 @@ fi
 
 echo
 echo "== Tracing: spans over OTLP/HTTP to a receiver, trace ids in the JSON logs =="
-if ! python3 scripts/tracing.py .build/debug/cipherscale; then
-    echo "!! SQLite tracing FAILED"
-    status=1
-fi
-psql "$PG_URL" -qc "CREATE DATABASE cipherscale_tracing" >/dev/null
-if ! DATABASE_URL="${PG_URL%/*}/cipherscale_tracing" python3 scripts/tracing.py .build/debug/cipherscale; then
-    echo "!! PostgreSQL tracing FAILED"
-    status=1
-fi
+on_both_databases tracing cipherscale_tracing python3 scripts/tracing.py .build/debug/cipherscale
 
 echo
 echo "== SCIM 2.0 conformance (scim2-tester) =="
@@ -204,27 +195,11 @@ if ! python3 -c "import scim2_tester, requests" 2>/dev/null; then
         status=1
     fi
 fi
-if ! python3 scripts/scim_conformance.py .build/debug/cipherscale; then
-    echo "!! SQLite SCIM conformance FAILED"
-    status=1
-fi
-psql "$PG_URL" -qc "CREATE DATABASE cipherscale_scim" >/dev/null
-if ! DATABASE_URL="${PG_URL%/*}/cipherscale_scim" python3 scripts/scim_conformance.py .build/debug/cipherscale; then
-    echo "!! PostgreSQL SCIM conformance FAILED"
-    status=1
-fi
+on_both_databases "SCIM conformance" cipherscale_scim python3 scripts/scim_conformance.py .build/debug/cipherscale
 
 echo
 echo "== Contract fuzzing (schemathesis, bounded) =="
-if ! scripts/fuzz.sh .build/debug/cipherscale 100; then
-    echo "!! SQLite fuzzing FAILED"
-    status=1
-fi
-psql "$PG_URL" -qc "CREATE DATABASE cipherscale_fuzz" >/dev/null
-if ! DATABASE_URL="${PG_URL%/*}/cipherscale_fuzz" scripts/fuzz.sh .build/debug/cipherscale 100; then
-    echo "!! PostgreSQL fuzzing FAILED"
-    status=1
-fi
+on_both_databases fuzzing cipherscale_fuzz scripts/fuzz.sh .build/debug/cipherscale 100
 
 echo
 if [ "$status" -eq 0 ]; then

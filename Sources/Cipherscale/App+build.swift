@@ -125,13 +125,13 @@ public func mailTransport(_ configuration: AppConfiguration, logger: Logger) -> 
 
 /// The router: middleware in order (request id; the access log when `logRequests`; authentication
 /// with the per-key rate limit; conditional GET; idempotent POST; problem mapping; the invitation
-/// pages' limit; content rules), then `GET /`, `/openapi.yaml`, the console at `/console`, SCIM 2.0
+/// pages' limit; content rules; the hottest user reads answered as bytes), then `GET /`, `/openapi.yaml`, the console at `/console`, SCIM 2.0
 /// at `/scim/v2` and every operation of the contract.
 public func buildRouter(
     services: DirectoryServices, invitationRateLimit: Int = 30, rateLimit: Int = 0, clusterRateLimit: SQLStore? = nil,
     tracing: Bool = false, logger: Logger = Logger(label: "cipherscale"), logRequests: Bool = false, consoleSignInRateLimit: Int = 10,
     secureCookies: Bool = false, publicBaseURL: String? = nil, metrics: Bool = true, metricsOnMainPort: Bool = true,
-    structuredLogs: Bool = false
+    structuredLogs: Bool = false, directUserReads: Bool = true
 ) throws -> Router<DirectoryRequestContext> {
     DirectoryMetrics.bootstrap()
     let router = Router(context: DirectoryRequestContext.self)
@@ -155,6 +155,9 @@ public func buildRouter(
         InvitationRateLimitMiddleware(limiter: invitationRateLimit > 0 ? RateLimiter(capacity: invitationRateLimit, period: .seconds(60)) : nil)
         BodyLimitMiddleware()
     }
+    let api = APIImplementation(services: services)
+    // The hottest reads as bytes (`directUserReads: false` only for the test that compares them).
+    if directUserReads { router.add(middleware: DirectUserReadsMiddleware(api: api)) }
     router.get("/") { request, _ -> Response in RootPage.response(for: request) }
     if metricsOnMainPort { MetricsEndpoint(jobs: services.jobs, clock: services.clock).register(on: router) }
     router.get("/openapi.yaml") { _, _ -> Response in
@@ -169,7 +172,6 @@ public func buildRouter(
         secureCookie: secureCookies
     ).register(on: router)
     ScimController(services: services, limiter: keyLimiter, publicBaseURL: publicBaseURL).register(on: router)
-    let api = APIImplementation(services: services)
     try api.registerHandlers(
         on: router,
         configuration: Configuration(dateTranscoder: MillisecondDateTranscoder(), jsonEncodingOptions: [.withoutEscapingSlashes])

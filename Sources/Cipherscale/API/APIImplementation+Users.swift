@@ -2,8 +2,12 @@ import CipherscaleAPI
 
 extension APIImplementation {
     public func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
-        let page = try await services.users.list(listQuery(.users), context: context())
-        return .ok(.init(body: .json(.init(page))))
+        .ok(.init(body: .json(.init(try await readUsers()))))
+    }
+
+    /// The page of users the current request's query asks for (also answered by ``DirectUserReadsMiddleware``).
+    func readUsers() async throws -> Page<User> {
+        try await services.users.list(listQuery(.users), context: context())
     }
 
     public func createUsers(_ input: Operations.CreateUsers.Input) async throws -> Operations.CreateUsers.Output {
@@ -25,8 +29,13 @@ extension APIImplementation {
     }
 
     public func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
-        let user = try await services.users.user(Validation.pathId(input.path.id, name: "id"), context: context())
+        let user = try await readUser(id: input.path.id)
         return .ok(.init(headers: .init(eTag: EntityTag.of(user)), body: .json(UserResource(user))))
+    }
+
+    /// The user a path names (also answered by ``DirectUserReadsMiddleware``).
+    func readUser(id: String) async throws -> User {
+        try await services.users.user(Validation.pathId(id, name: "id"), context: context())
     }
 
     public func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {

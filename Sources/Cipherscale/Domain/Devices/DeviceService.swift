@@ -25,8 +25,9 @@ public struct DeviceService: Sendable {
 
     /// A heartbeat: the device (and its user) connected now. An unknown device is 404 whatever the body.
     public func heartbeat(_ id: DeviceID, appVersion: String?, posture: String?, context: OperationContext) async throws -> Device {
-        _ = try await devices.device(id, context: context)
-        try DeviceRules.checkHeartbeat(appVersion: appVersion, posture: posture)
+        try await InputCheck.run(
+            { () throws(DirectoryError) in try DeviceRules.checkHeartbeat(appVersion: appVersion, posture: posture) },
+            resolving: { _ = try await devices.device(id, context: context) })
         return try await devices.heartbeat(id, appVersion: appVersion, posture: posture, context: context)
     }
 

@@ -25,8 +25,9 @@ public struct GroupService: Sendable {
 
     /// Replaces a group; an unknown group is 404 whatever the body.
     public func replace(_ id: GroupID, with input: GroupInput, context: OperationContext) async throws -> Group {
-        _ = try await groups.group(id, context: context)
-        return try await groups.replace(id, with: GroupRules.draft(input), context: context)
+        let draft = try await InputCheck.run(
+            { () throws(DirectoryError) in try GroupRules.draft(input) }, resolving: { _ = try await groups.group(id, context: context) })
+        return try await groups.replace(id, with: draft, context: context)
     }
 
     /// One page of the groups a SCIM filter matches; with `allMembers`, every member of each.
@@ -48,8 +49,9 @@ public struct GroupService: Sendable {
     public func applyProvisioning(_ id: GroupID, group: ProvisionedGroup?, members: [MemberChange], context: OperationContext) async throws
         -> Group
     {
-        _ = try await groups.group(id, context: context)
-        let checked = try group.map { group throws(DirectoryError) in try GroupRules.checkProvisioned(group) }
+        let checked = try await InputCheck.run(
+            { () throws(DirectoryError) in try group.map { group throws(DirectoryError) in try GroupRules.checkProvisioned(group) } },
+            resolving: { _ = try await groups.group(id, context: context) })
         return try await groups.applyProvisioning(id, group: checked, members: members, context: context)
     }
 

@@ -67,17 +67,19 @@ public struct UserService: Sendable {
     }
 
     /// Edits first name, last name, image and device limit; nil leaves a field as it is, "" clears it.
-    /// The user is resolved first: an unknown user is 404 whatever the body.
+    /// An unknown user is 404 whatever the body.
     public func update(_ id: UserID, change: UserProfileChange, context: OperationContext) async throws -> User {
-        _ = try await users.user(id, context: context)
-        var errors: [FieldError] = []
-        Validation.checkLength(change.firstName, limit: Validation.maxNameLength, field: "firstName", errors: &errors)
-        Validation.checkLength(change.lastName, limit: Validation.maxNameLength, field: "lastName", errors: &errors)
-        Validation.checkLength(change.image, limit: Validation.maxImageLength, field: "image", errors: &errors)
-        if let limit = change.maxDevices, let value = limit, value < 0 {
-            errors.append(FieldError(.body(field: "maxDevices"), "must not be negative"))
-        }
-        if !errors.isEmpty { throw DirectoryError.invalid("The user is not valid.", errors) }
+        try await InputCheck.run(
+            { () throws(DirectoryError) in
+                var errors: [FieldError] = []
+                Validation.checkLength(change.firstName, limit: Validation.maxNameLength, field: "firstName", errors: &errors)
+                Validation.checkLength(change.lastName, limit: Validation.maxNameLength, field: "lastName", errors: &errors)
+                Validation.checkLength(change.image, limit: Validation.maxImageLength, field: "image", errors: &errors)
+                if let limit = change.maxDevices, let value = limit, value < 0 {
+                    errors.append(FieldError(.body(field: "maxDevices"), "must not be negative"))
+                }
+                if !errors.isEmpty { throw DirectoryError.invalid("The user is not valid.", errors) }
+            }, resolving: { _ = try await users.user(id, context: context) })
         return try await users.update(id, change: change, context: context)
     }
 
@@ -115,29 +117,35 @@ public struct UserService: Sendable {
 
     /// Adds and removes direct roles; malformed ids or one id in both lists is 400.
     public func updateRoles(_ id: UserID, added: [String], removed: [String], context: OperationContext) async throws -> User {
-        _ = try await users.user(id, context: context)
-        if added.isEmpty && removed.isEmpty {
-            throw DirectoryError.invalid(
-                "Nothing to change: send at least one role id in addedRoles or removedRoles.",
-                [FieldError(.body(field: "addedRoles"), "addedRoles and removedRoles are both empty")]
-            )
-        }
-        var errors: [FieldError] = []
-        let addedIds: [RoleID] = Validation.bodyIds(added, field: "addedRoles", errors: &errors)
-        let removedIds: [RoleID] = Validation.bodyIds(removed, field: "removedRoles", errors: &errors)
-        for (index, roleId) in removedIds.enumerated() where addedIds.contains(roleId) {
-            errors.append(FieldError(.body(field: "removedRoles", element: index), "role \(roleId) is also in addedRoles"))
-        }
-        if !errors.isEmpty { throw DirectoryError.invalid("The role changes are not valid.", errors) }
+        let (addedIds, removedIds) = try await InputCheck.run(
+            { () throws(DirectoryError) -> ([RoleID], [RoleID]) in
+                if added.isEmpty && removed.isEmpty {
+                    throw DirectoryError.invalid(
+                        "Nothing to change: send at least one role id in addedRoles or removedRoles.",
+                        [FieldError(.body(field: "addedRoles"), "addedRoles and removedRoles are both empty")]
+                    )
+                }
+                var errors: [FieldError] = []
+                let addedIds: [RoleID] = Validation.bodyIds(added, field: "addedRoles", errors: &errors)
+                let removedIds: [RoleID] = Validation.bodyIds(removed, field: "removedRoles", errors: &errors)
+                for (index, roleId) in removedIds.enumerated() where addedIds.contains(roleId) {
+                    errors.append(FieldError(.body(field: "removedRoles", element: index), "role \(roleId) is also in addedRoles"))
+                }
+                if !errors.isEmpty { throw DirectoryError.invalid("The role changes are not valid.", errors) }
+                return (addedIds, removedIds)
+            }, resolving: { _ = try await users.user(id, context: context) })
         return try await users.updateRoles(id, added: addedIds, removed: removedIds, context: context)
     }
 
     /// Adds a user to a group (the group id comes from the body).
     public func addToGroup(_ id: UserID, groupId: String, context: OperationContext) async throws -> User {
-        _ = try await users.user(id, context: context)
-        guard let group = GroupID(groupId) else {
-            throw DirectoryError.invalid("groupId is not a UUID.", [FieldError(.body(field: "groupId"), "'\(groupId)' is not a UUID")])
-        }
+        let group = try await InputCheck.run(
+            { () throws(DirectoryError) -> GroupID in
+                guard let group = GroupID(groupId) else {
+                    throw DirectoryError.invalid("groupId is not a UUID.", [FieldError(.body(field: "groupId"), "'\(groupId)' is not a UUID")])
+                }
+                return group
+            }, resolving: { _ = try await users.user(id, context: context) })
         return try await users.addToGroup(id, group: group, context: context)
     }
 
@@ -154,8 +162,8 @@ public struct UserService: Sendable {
 
     /// Brings a user to the state an identity provider states (SCIM PUT, or a PATCH applied to the current state).
     public func applyProvisioning(_ id: UserID, _ state: ProvisionedUser, context: OperationContext) async throws -> User {
-        _ = try await users.user(id, context: context)
-        try UserRules.checkProvisioned(state)
+        try await InputCheck.run(
+            { () throws(DirectoryError) in try UserRules.checkProvisioned(state) }, resolving: { _ = try await users.user(id, context: context) })
         return try await users.applyProvisioning(id, state, context: context)
     }
 

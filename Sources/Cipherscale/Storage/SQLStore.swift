@@ -38,6 +38,9 @@ public struct SQLStore: Sendable {
     static let userColumns =
         "u.id, u.email, u.first_name, u.last_name, u.image, u.status, u.is_owner, u.max_devices, u.last_connection, u.created_at, u.updated_at, u.external_id"
 
+    /// ``userColumns`` as a `RETURNING` clause names them (SQLite takes no table alias there).
+    static let userReturningColumns = userColumns.replacingOccurrences(of: "u.", with: "")
+
     static let deviceColumns =
         "d.id, d.user_id, d.name, d.hardware_id, d.app_version, d.posture, d.active, d.last_connection, d.created_at, d.updated_at"
 
@@ -203,18 +206,39 @@ public struct SQLStore: Sendable {
 
     /// Marks a user as changed and records, in the audit log, how one of their id lists (direct
     /// roles, groups) went from `before` to `after`.
+    /// Returns the user's row as the change leaves it.
+    @discardableResult
     func recordListChange<Kind>(
         _ db: any SQLDatabase, user: UserID, action: AuditAction, related: (type: String, id: String)? = nil, field: String,
         before: [Identifier<Kind>], after: [Identifier<Kind>], context: OperationContext
-    ) async throws {
-        try await touchUser(db, user, at: context.now)
+    ) async throws -> UserRecord {
+        let record = try await touchUser(db, user, at: context.now)
         let change = AuditChange(.strings(before.map(\.rawValue)), .strings(after.map(\.rawValue)))
         try await audit(db, [AuditEntry(action, target: ("user", user.rawValue), related: related, changes: [field: change])], context: context)
+        return record
     }
 
-    /// Marks a user as changed now.
-    func touchUser(_ db: any SQLDatabase, _ id: UserID, at now: Millis) async throws {
-        try await db.raw("UPDATE users SET updated_at = \(bind: now) WHERE id = \(bind: id.rawValue)").run()
+    /// Marks a user as changed now and returns their row (one statement: the change's answer is
+    /// built from it without reading the row again).
+    @discardableResult
+    func touchUser(_ db: any SQLDatabase, _ id: UserID, at now: Millis) async throws -> UserRecord {
+        try await updateUser(db, id, sets: ["updated_at = \(bind: now)"])
+    }
+
+    /// Changes a user's columns and returns the row as it now is, or throws 404.
+    func updateUser(_ db: any SQLDatabase, _ id: UserID, sets: [SQLQueryString]) async throws -> UserRecord {
+        guard
+            let row = try await db.raw(
+                "UPDATE users SET " + sets.joined(separator: ", ")
+                    + " WHERE id = \(bind: id.rawValue) RETURNING \(unsafeRaw: Self.userReturningColumns)"
+            ).first()
+        else { throw DirectoryError.userNotFound }
+        return try UserRecord(row: row)
+    }
+
+    /// The user of `record`, with roles, groups and devices.
+    func hydrate(_ db: any SQLDatabase, _ record: UserRecord, context: OperationContext) async throws -> User {
+        try await hydrate(db, tenantId: context.tenantId, rows: [record], now: context.now)[0]
     }
 
     /// The tenant's Default group.

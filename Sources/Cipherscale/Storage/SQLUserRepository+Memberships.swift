@@ -33,11 +33,11 @@ extension SQLUserRepository {
     public func updateRoles(_ id: UserID, added: [RoleID], removed: [RoleID], context: OperationContext) async throws -> User {
         let now = context.now
         return try await store.pool.transaction { db in
-            _ = try await store.lockUserForChange(db, id, context: context)
+            var record = try await store.lockUserForChange(db, id, context: context)
             let roles = try await store.tenantRoles(db, tenantId: context.tenantId)
             try RoleRules.checkAssignable(added: added, removed: removed, roles: roles)
             let before = try await store.directRoleIds(db, of: id)
-            var changed = false
+            var held = Set(before)
             for roleId in Set(added) {
                 let inserted = try await db.raw(
                     """
@@ -46,21 +46,19 @@ extension SQLUserRepository {
                     ON CONFLICT DO NOTHING RETURNING role_id
                     """
                 ).all()
-                changed = changed || !inserted.isEmpty
+                if !inserted.isEmpty { held.insert(roleId) }
             }
             if !removed.isEmpty {
                 let binds: [any Encodable & Sendable] = removed.map(\.rawValue)
-                let deleted = try await db.raw(
+                for row in try await db.raw(
                     "DELETE FROM user_roles WHERE user_id = \(bind: id.rawValue) AND role_id IN (\(binds: binds)) RETURNING role_id"
-                ).all()
-                changed = changed || !deleted.isEmpty
+                ).all() { held.remove(RoleID(trusted: try row.decode(column: "role_id", as: String.self))) }
             }
-            if changed {
-                try await store.recordListChange(
-                    db, user: id, action: .userRolesUpdate, field: "roles", before: before,
-                    after: try await store.directRoleIds(db, of: id), context: context)
+            if held != Set(before) {
+                record = try await store.recordListChange(
+                    db, user: id, action: .userRolesUpdate, field: "roles", before: before, after: held.sorted(), context: context)
             }
-            return try await store.loadUser(db, id, context: context)
+            return try await store.hydrate(db, record, context: context)
         }
     }
 
@@ -68,12 +66,13 @@ extension SQLUserRepository {
     public func addToGroup(_ id: UserID, group: GroupID, context: OperationContext) async throws -> User {
         try await store.pool.transaction { db in
             _ = try await store.lockUserForChange(db, id, context: context)
-            // The group row is locked as its member counter will be (a share lock here would let two
-            // joins deadlock upgrading it), so a concurrent delete of the group waits or is waited for.
+            // The member counter is raised first, which locks the group row (a share lock here would
+            // let two joins deadlock upgrading it), so a concurrent delete of the group waits or is
+            // waited for; if the join is then refused, the transaction undoes the count.
             guard
                 try await db.raw(
                     """
-                    SELECT id FROM directory_groups WHERE tenant_id = \(bind: context.tenantId.rawValue) AND id = \(bind: group.rawValue)\(unsafeRaw: store.lockClause(" FOR NO KEY UPDATE"))
+                    UPDATE directory_groups SET member_count = member_count + 1 WHERE tenant_id = \(bind: context.tenantId.rawValue) AND id = \(bind: group.rawValue) RETURNING id
                     """
                 ).first() != nil
             else {
@@ -91,11 +90,10 @@ extension SQLUserRepository {
                 """
             ).all()
             guard !inserted.isEmpty else { throw DirectoryError.conflict("The user is already a member of this group.") }
-            try await db.raw("UPDATE directory_groups SET member_count = member_count + 1 WHERE id = \(bind: group.rawValue)").run()
-            try await store.recordListChange(
+            let record = try await store.recordListChange(
                 db, user: id, action: .userGroupsAdd, related: ("group", group.rawValue), field: "groups", before: before,
                 after: (before + [group]).sorted(), context: context)
-            return try await store.loadUser(db, id, context: context)
+            return try await store.hydrate(db, record, context: context)
         }
     }
 

@@ -207,11 +207,13 @@ public struct SQLUserRepository: UserRepository {
                     "(\(bind: tenantId), \(bind: Identifiers.make()), \(bind: invitationId), 'invitation', \(bind: user.email), 'queued', \(bind: now), \(bind: now), \(bind: traceParent))"
                 )
             }
+            // The rows come back as inserted, so the answer is built without reading them again.
+            let records: [UserRecord]
             do {
-                try await db.raw(
+                records = try await db.raw(
                     "INSERT INTO users (tenant_id, id, email, email_key, status, is_owner, invitation_accepted, created_at, updated_at) VALUES "
-                        + userValues.joined(separator: ", ")
-                ).run()
+                        + userValues.joined(separator: ", ") + " RETURNING \(unsafeRaw: SQLStore.userReturningColumns)"
+                ).all().map(UserRecord.init(row:))
             } catch  where SQLErrors.isUniqueViolation(error) {
                 throw DirectoryError.conflict("A user with one of these emails was created at the same time.")
             }
@@ -238,7 +240,8 @@ public struct SQLUserRepository: UserRepository {
                     ])
             }
             try await store.audit(db, entries, context: context)
-            return try await store.loadUsers(db, tenantId: context.tenantId, ids: ids, now: now)
+            let byId = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+            return try await store.hydrate(db, tenantId: context.tenantId, rows: ids.compactMap { byId[$0] }, now: now)
         }
     }
 
@@ -265,9 +268,9 @@ public struct SQLUserRepository: UserRepository {
                 sets.append("max_devices = \(bind: maxDevices)")
                 entry.record("maxDevices", AuditValue(before.maxDevices), AuditValue(maxDevices))
             }
-            try await db.raw("UPDATE users SET " + sets.joined(separator: ", ") + " WHERE id = \(bind: id.rawValue)").run()
+            let record = try await store.updateUser(db, id, sets: sets)
             if !entry.changes.isEmpty { try await store.audit(db, [entry], context: context) }
-            return try await store.loadUser(db, id, context: context)
+            return try await store.hydrate(db, record, context: context)
         }
     }
 

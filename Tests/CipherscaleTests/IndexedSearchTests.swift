@@ -15,6 +15,29 @@ struct IndexedSearchTests {
         return (reply.object["data"] as? [[String: Any]] ?? []).compactMap { $0["email"] as? String }
     }
 
+    @Test("a page holds exactly the matches its total counts, whatever characters the text and the names hold")
+    func pageAndTotalAgree() async throws {
+        try await withWorld { world in
+            let names = ["50%_Off\\Sale", "Smith", "SMITHERS", "Goldsmith-Ávila", "o'smith \"q\"", "Zoë Smíth", "under_score", "per%cent"]
+            let ids = try await world.createUsers(names.indices.map { "person\($0)@names.example" })
+            for (id, name) in zip(ids, names) {
+                try await world.request(.put, "/tenants/users/\(id)", json: ["lastName": name])
+            }
+            for search in ["smith", "SMITH", "%_o", "_sc", "r%c", "\\sa", "mít", "ávi", "\"q\"", "ers", "names.example", "zzz"] {
+                let encoded = search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? search
+                let reply = try await world.request(.get, "/tenants/users?limit=100&search=\(encoded)")
+                let data = reply.object["data"] as? [[String: Any]] ?? []
+                #expect(reply.object["total"] as? Int == data.count, "\(search): \(reply.text)")
+                // Case is folded for ASCII letters on both engines (beyond ASCII, by the engine's rules).
+                guard search.utf8.allSatisfy({ $0 < 0x80 }) else { continue }
+                let expected = names.indices.filter { index in
+                    [names[index], "person\(index)@names.example"].contains { $0.lowercased().contains(search.lowercased()) }
+                }
+                #expect(data.count == expected.count, "\(search)")
+            }
+        }
+    }
+
     @Test("search finds substrings of email, first and last name in any case, and follows edits and deletes")
     func searchFollowsChanges() async throws {
         try await withWorld { world in

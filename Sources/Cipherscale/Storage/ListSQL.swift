@@ -36,7 +36,12 @@ struct ListSQL {
                 sql += " AND " + condition(filter, column: column)
             }
         }
-        if let search = query.search, kind == .sqlite, search.count >= 3, let index = sqliteSearchIndex {
+        // Rows read in the order's index and tested one by one: for ASCII text, each row's own
+        // columns are tested with the LIKE below (the same case-insensitive substring match), which
+        // is far cheaper than building the list of every match to test rows against (10 ms for the
+        // 20,000 matches of a common fragment among a million users, against under 1 ms).
+        let testsRowsWithLike = searchAsFilter && query.search?.utf8.allSatisfy { $0 < 0x80 } == true
+        if let search = query.search, kind == .sqlite, search.count >= 3, let index = sqliteSearchIndex, !testsRowsWithLike {
             // A quoted FTS5 phrase: with the trigram tokenizer it matches the text as a substring of
             // one column, case-insensitively, exactly like the LIKE below.
             sql += " AND " + index(Self.ftsPhrase(search), searchAsFilter)

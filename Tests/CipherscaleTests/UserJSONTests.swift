@@ -89,6 +89,16 @@ import Testing
         let role = Role(
             id: RoleID.make(), type: .admin, name: "Admin \"all\"", description: nil, deleteable: false, createdAt: 0, updatedAt: 1_764_000_000_123)
         let group = GroupSummary(id: GroupID.make(), name: "G/1", description: "d\u{0}?", createdAt: -1, updatedAt: 253_402_300_799_999)
+        let postures: [String?] = [
+            nil, #"{"os":"macOS","disk":{"encrypted":true},"score":7.5,"tags":["a","b"]}"#, " {\n \"n\": null }", "[1]", "{broken",
+        ]
+        let devices = postures.enumerated().map { index, posture in
+            Device(
+                id: DeviceID.make(), userId: nil, name: index % 2 == 0 ? nil : "Laptop \"\(index)\"", hardwareId: "hw-\(index)",
+                appVersion: index == 1 ? nil : "1.\(index)", posture: posture, active: index != 3,
+                lastConnection: index % 2 == 0 ? 1_700_000_000_000 + Millis(index) : nil, createdAt: Millis(index), updatedAt: 42,
+                status: index == 3 ? .deactivated : .offline, owner: nil)
+        }
         var users: [User] = []
         for bits in 0..<16 {
             users.append(
@@ -97,7 +107,7 @@ import Testing
                     image: bits & 4 == 0 ? nil : "https://x/y", status: bits & 8 == 0 ? .pending : .inactive, isOwner: bits == 3,
                     maxDevices: bits & 1 == 0 ? nil : bits, lastConnection: bits & 2 == 0 ? nil : 1_700_000_000_001,
                     createdAt: Millis(bits) * 999_983, updatedAt: 1_764_000_000_000 + Millis(bits), roles: bits & 4 == 0 ? [] : [role, role],
-                    groups: bits & 8 == 0 ? [] : [group], devices: []))
+                    groups: bits & 8 == 0 ? [] : [group], devices: bits % 3 == 0 ? [] : devices))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -106,7 +116,7 @@ import Testing
             try container.encode(try MillisecondDateTranscoder().encode(date))
         }
         for user in users {
-            let direct = try Self.parse(try UserJSON.user(user))
+            let direct = try Self.parse(UserJSON.user(user))
             let generated = try JSONSerialization.jsonObject(with: try encoder.encode(UserResource(user))) as? NSDictionary
             #expect(direct == generated, "\(user)")
         }
@@ -114,7 +124,7 @@ import Testing
             var page = Page(items: users, total: 40, offset: offset, limit: limit)
             page.nextCursor = cursor
             page.keyset = cursor != nil
-            let direct = try Self.parse(try UserJSON.page(page))
+            let direct = try Self.parse(UserJSON.page(page))
             let generated = try JSONSerialization.jsonObject(with: try encoder.encode(Components.Schemas.UserPage(page))) as? NSDictionary
             #expect(direct == generated)
         }

@@ -24,10 +24,10 @@ struct DirectUserReadsMiddleware<Context: RequestContext>: RouterMiddleware {
         case "/tenants/users/{id}":
             guard let id = context.parameters.get("id"), !id.contains("%") else { break }
             let user = try await api.readUser(id: id)
-            return Self.json(try UserJSON.user(user), eTag: EntityTag.of(user))
+            return Self.json(UserJSON.user(user), eTag: EntityTag.of(user))
         case "/tenants/users":
             guard Self.listParametersAreUnambiguous(request.uri.query) else { break }
-            return Self.json(try UserJSON.page(try await api.readUsers()), eTag: nil)
+            return Self.json(UserJSON.page(try await api.readUsers()), eTag: nil)
         default: break
         }
         return try await next(request, context)

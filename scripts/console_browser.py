@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,10 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from live import Checks, free_port  # noqa: E402
+from live import call as call_on  # noqa: E402
+
 STARTED = time.time()
 DEADLINE_SECONDS = 75  # the whole run; a watchdog ends it beyond that (cleanup adds at most ~10 s)
 WAIT = 10  # seconds for any one page, element or mail
@@ -58,23 +61,7 @@ screenshots = os.path.abspath(screenshots) if screenshots else None
 env = dict(os.environ)
 env.setdefault("DATABASE_URL", "sqlite://" + os.path.join(work, "console.sqlite"))
 env.pop("SMTP_URL", None)  # mail must become files in MAIL_DIR
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+check = Checks()
 
 port = free_port()
 base = f"http://127.0.0.1:{port}"
@@ -84,25 +71,7 @@ env.update({"LOG_LEVEL": "warning", "MAIL_DIR": mail_dir, "PUBLIC_BASE_URL": bas
 
 def call(method, path, key=None, body=None, headers=None):
     """The REST API: JSON in and out, the key in the `apikey` header."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if key:
-        request.add_header("apikey", key)
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            raw = response.read()
-            return response.status, dict(response.headers), json.loads(raw) if raw and "json" in response.headers.get("Content-Type", "") else raw
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, dict(error.headers), json.loads(raw) if raw else None
-        except ValueError:
-            return error.code, dict(error.headers), raw
+    return call_on(port, method, path, key, body, headers, timeout=15)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -866,7 +835,7 @@ except Exception as error:  # noqa: BLE001 - setup failed: report it, clean up, 
 finally:
     stop_everything()
 
-if failed:
+if check.failed:
     print("server output (last 3000 characters):\n" + "".join(server_output)[-3000:])
-print(f"console: {passed} passed, {failed} failed ({time.time() - STARTED:.1f} s)")
-sys.exit(1 if failed else 0)
+print(f"console: {check.passed} passed, {check.failed} failed ({time.time() - STARTED:.1f} s)")
+sys.exit(1 if check.failed else 0)

@@ -29,10 +29,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def call(port, method, path, key=None, body=None, headers=None):
-    """One request to the server on `port`: (status, headers, decoded JSON body or None)."""
+def call(port, method, path, key=None, body=None, headers=None, timeout=30):
+    """One request to the server on `port`: (status, headers, body). The body is decoded when the
+    answer says it is JSON (and is), else it is the raw bytes; an empty body is None."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
+    request.add_header("Accept", "application/json")
     if data is not None:
         request.add_header("Content-Type", "application/json")
     if key:
@@ -40,9 +42,18 @@ def call(port, method, path, key=None, body=None, headers=None):
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, dict(response.headers), json.loads(raw) if raw else None
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), _decoded(response.read(), response.headers)
     except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, dict(error.headers), json.loads(raw) if raw else None
+        return error.code, dict(error.headers), _decoded(error.read(), error.headers)
+
+
+def _decoded(raw, headers):
+    if not raw:
+        return None
+    if "json" in (headers.get("Content-Type") or ""):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw

@@ -21,6 +21,10 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from live import Checks, free_port  # noqa: E402
+from live import call as call_on  # noqa: E402
+
 binary = os.path.abspath(sys.argv[1])
 work = tempfile.mkdtemp(prefix="cipherscale-smoke-")
 # Every temporary folder this script makes lives under `work`, removed when the script ends.
@@ -29,16 +33,7 @@ env = dict(os.environ)
 env.setdefault("DATABASE_URL", "sqlite://" + os.path.join(work, "smoke.sqlite"))
 env["LOG_LEVEL"] = "warning"
 env["IDLE_TIMEOUT_SECONDS"] = "2"
-passed = failed = 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
+check = Checks()
 
 
 def cli(*args):
@@ -48,29 +43,9 @@ def cli(*args):
     return out
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def call(method, path, key=None, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if key:
-        request.add_header("apikey", key)
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, dict(response.headers), json.loads(raw) if raw and "json" in response.headers.get("Content-Type", "") else raw
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, dict(error.headers), json.loads(raw) if raw else None
+    """One request to the server under test (on `port`)."""
+    return call_on(port, method, path, key, body, headers)
 
 
 def wait_healthy():
@@ -476,5 +451,4 @@ if env["DATABASE_URL"].startswith("sqlite"):
     check("RATE_LIMIT_SCOPE=cluster on SQLite stops the start with a reason", refused.returncode != 0
           and "RATE_LIMIT_SCOPE=cluster" in refused.stderr + refused.stdout, (refused.stderr + refused.stdout)[-300:])
 
-print(f"smoke: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(check.summary("smoke"))

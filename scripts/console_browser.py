@@ -37,7 +37,7 @@ os.environ["SE_OFFLINE"] = "true"
 os.environ["SE_AVOID_STATS"] = "true"
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import (  # noqa: E402
-    NoSuchElementException, TimeoutException, UnexpectedAlertPresentException, WebDriverException)
+    NoSuchElementException, StaleElementReferenceException, TimeoutException, UnexpectedAlertPresentException, WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
@@ -283,8 +283,24 @@ def submit(element, confirm=False):
     if confirm:
         WebDriverWait(driver, WAIT).until(EC.alert_is_present())
         driver.switch_to.alert.accept()
-    WebDriverWait(driver, WAIT).until(EC.staleness_of(old))
+    WebDriverWait(driver, WAIT).until(replaced(old))
     loaded()
+
+
+def replaced(old):
+    """A wait condition: `old` no longer belongs to the page. Chromium reports a node of a document
+    that was just replaced either as stale or as "does not belong to the document"; both mean gone."""
+    def check(_):
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return check
 
 
 def fill(element_id, text):

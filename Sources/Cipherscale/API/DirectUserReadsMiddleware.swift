@@ -15,9 +15,6 @@ import NIOCore
 struct DirectUserReadsMiddleware<Context: RequestContext>: RouterMiddleware {
     let api: APIImplementation
 
-    /// The list parameters the generated decoder reads itself.
-    static var decodedListParameters: Set<String> { ["limit", "offset", "after", "search"] }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get else { return try await next(request, context) }
         switch context.endpointPath {
@@ -41,11 +38,15 @@ struct DirectUserReadsMiddleware<Context: RequestContext>: RouterMiddleware {
         for part in rawQuery.split(separator: "&", omittingEmptySubsequences: true) {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = pieces[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding else { return false }
-            guard decodedListParameters.contains(key) else { continue }
+            // Only the parameters the generated decoder reads itself; the rest are ListQuery's alone.
+            switch key {
+            case "limit", "offset", "after", "search": break
+            default: continue
+            }
             guard seen.insert(key).inserted else { return false }
             let value = pieces.count > 1 ? pieces[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding : ""
             guard let value else { return false }
-            // The generated decoder refuses a number that is not one in words of its own.
+            // The generated decoder refuses a number it cannot read with its own message: leave it that answer.
             if key == "limit" || key == "offset", Int(value) == nil { return false }
         }
         return true
